@@ -1,0 +1,112 @@
+"""Reward throughput: 10,000 completions of about 300 characters, scored by every reward in `rat.rewards.REWARDS`.
+
+Batches look like GRPO's: 8 completions per prompt, 64 per batch, dataset columns in `rat.data.to_dataset`'s storage
+form (JSON strings), each reward called on the whole batch as TRL calls it. Measured in the same run:
+- `cached`: the rewards as shipped (parses cached by text, JSON columns decoded once per string);
+- `baseline`: the same rewards with every cache bypassed: `json.loads` on each JSON column at each use, and each
+  completion parsed again by each reward.
+Each mode runs 3 times from cold caches; the best time counts. Single process, single thread.
+
+    .venv/bin/python bench/bench_rewards.py      # prints one line, writes bench/results/rewards.json
+"""
+import json, os, platform, random, sys, time
+from collections import Counter
+from pathlib import Path
+from unittest import mock
+
+import rat.data
+import rat.rewards as R
+from rat.core import RatError, repo_root
+from rat.data import format_completion, load_rows, parse_completion, to_dataset
+
+N, GROUP, BATCH, CHARS, RUNS = 10_000, 8, 64, 360, 3
+
+
+def _padded(think: str, calls: list, reply: str, rng: random.Random) -> str:
+    "A protocol completion whose reasoning is padded with varied filler to about CHARS characters."
+    text = format_completion(think, calls, reply)
+    filler = f" Checking the request once more (step {rng.randint(1, 999)})."
+    while len(text) < CHARS - len(filler):
+        think += filler
+        text = format_completion(think, calls, reply)
+    return text
+
+
+def _variants(row: dict, rng: random.Random) -> list[str]:
+    "GROUP completions for one row: right, wrong value, no think, reply instead of call, extra call, truncated, ..."
+    think, calls, reply = row['target_think'] or 'Thinking.', row['target_tool_calls'], row['target_reply']
+    other = [{'name': 'get_weather', 'arguments': {'city': rng.choice(['Oslo', 'Lima', 'Paris'])}}]
+    wrong = [dict(c, arguments={k: (v + 1 if isinstance(v, (int, float)) else f'{v}x') for k, v in c['arguments'].items()})
+             for c in calls]
+    right = _padded(think, calls, reply, rng)
+    return [right, _padded(think, calls, reply, rng), _padded(think, wrong or other, '', rng),
+            right.split('</think>', 1)[-1].strip() + f' ({rng.random():.6f})', _padded(think, [], 'I think it is 42.', rng),
+            _padded(think, calls + other, '', rng), right[: rng.randint(CHARS // 2, CHARS - 40)],
+            _padded(think, other, '', rng)]
+
+
+def make_batches(seed: int = 0) -> tuple[list[tuple[list, dict]], float]:
+    "Batches of `(completions, columns)` as GRPOTrainer passes them, and the mean completion length."
+    rng = random.Random(seed)
+    rows = load_rows(repo_root()/'data'/'toyworld_train.jsonl')
+    stored = list(to_dataset(rows))                                     # JSON-string columns, as in training
+    groups = [(stored[i % len(rows)], _variants(rows[i % len(rows)], rng)) for i in range(N // GROUP)]
+    batches, per = [], BATCH // GROUP
+    for b in range(0, len(groups), per):
+        chunk = groups[b:b + per]
+        comps = [c for _, cs in chunk for c in cs]
+        cols = {k: [ex[k] for ex, _ in chunk for _ in range(GROUP)] for k in chunk[0][0]}
+        cols['prompts'] = cols['messages']
+        batches.append((comps, cols))
+    lengths = [len(c) for cs, _ in batches for c in cs]
+    return batches, sum(lengths) / len(lengths)
+
+
+def _clear_caches():
+    for f in (R._parse_cached, R._target_keys_cached, R._std_short, R._mention_pattern, rat.data._decode):
+        if hasattr(f, 'cache_clear'): f.cache_clear()
+
+
+def _uncached_json(x):
+    if not isinstance(x, str): return x
+    try: return json.loads(x)
+    except json.JSONDecodeError as e: raise RatError(f'expected a JSON string ({e.msg})') from None
+
+
+def uncached():
+    "Every cache bypassed: json.loads at each use, one parse per completion per reward."
+    return mock.patch.multiple(R, as_obj=_uncached_json, _parse_cached=parse_completion, _std_short=R.standardize_string,
+                               _target_keys_cached=lambda s: Counter(R._call_key(c) for c in R._calls_of(s)))
+
+
+def score_all(batches) -> float:
+    _clear_caches()
+    t = time.perf_counter()
+    for comps, cols in batches:
+        for f in R.REWARDS.values(): f(comps, **cols)
+    return time.perf_counter() - t
+
+
+def main() -> dict:
+    batches, mean_chars = make_batches()
+    n = sum(len(c) for c, _ in batches)
+    cached = min(score_all(batches) for _ in range(RUNS))
+    with uncached(): baseline = min(score_all(batches) for _ in range(RUNS))
+    result = {'completions': n, 'mean_chars': round(mean_chars, 1), 'group': GROUP, 'batch': BATCH,
+              'rewards': list(R.REWARDS), 'runs': RUNS,
+              'cached_s': round(cached, 4), 'cached_completions_per_s': round(n / cached),
+              'baseline_s': round(baseline, 4), 'baseline_completions_per_s': round(n / baseline),
+              'speedup': round(baseline / cached, 2),
+              'python': platform.python_version(), 'machine': f'{platform.machine()}, {os.cpu_count()} cpus visible, 1 used',
+              'command': 'python bench/bench_rewards.py'}
+    out = Path(__file__).parent/'results'/'rewards.json'
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + '\n')
+    print(f"{n} completions (~{mean_chars:.0f} chars) x {len(R.REWARDS)} rewards: {cached:.3f}s cached "
+          f"({n / cached:,.0f}/s) vs {baseline:.3f}s uncached json.loads baseline ({n / baseline:,.0f}/s): "
+          f"{baseline / cached:.2f}x  -> {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
+    return result
+
+
+if __name__ == '__main__':
+    sys.exit(main() and 0)
