@@ -12,7 +12,9 @@ from nbdev.process import NBProcessor
 def _skip(flags):
     def preproc(cell):
         if cell.cell_type != 'code' or 'nbdev_export(' in cell.source: return True
-        return bool(flags & (getattr(cell, 'directives_', {}) or {}).keys())
+        direc = getattr(cell, 'directives_', {}) or {}
+        if direc.get('eval:', [''])[0].lower() == 'false': return True
+        return bool(flags & direc.keys())
     return preproc
 
 def execute(path: Path, flags: set) -> None:
