@@ -9,10 +9,11 @@ Each mode runs 3 times from cold caches; the best time counts. Single process, s
 
     .venv/bin/python bench/bench_rewards.py      # prints one line, writes bench/results/rewards.json
 """
-import json, os, platform, random, sys, time
+import json, random, sys, time
 from collections import Counter
-from pathlib import Path
 from unittest import mock
+from _common import single_thread, write_result, shown
+single_thread()
 
 import rat.data
 import rat.rewards as R
@@ -96,15 +97,11 @@ def main() -> dict:
               'rewards': list(R.REWARDS), 'runs': RUNS,
               'cached_s': round(cached, 4), 'cached_completions_per_s': round(n / cached),
               'baseline_s': round(baseline, 4), 'baseline_completions_per_s': round(n / baseline),
-              'speedup': round(baseline / cached, 2),
-              'python': platform.python_version(), 'machine': f'{platform.machine()}, {os.cpu_count()} cpus visible, 1 used',
-              'command': 'python bench/bench_rewards.py'}
-    out = Path(__file__).parent/'results'/'rewards.json'
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1) + '\n')
+              'speedup': round(baseline / cached, 2)}
+    out = write_result('rewards', result, 'python bench/bench_rewards.py')
     print(f"{n} completions (~{mean_chars:.0f} chars) x {len(R.REWARDS)} rewards: {cached:.3f}s cached "
           f"({n / cached:,.0f}/s) vs {baseline:.3f}s uncached json.loads baseline ({n / baseline:,.0f}/s): "
-          f"{baseline / cached:.2f}x  -> {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
+          f"{baseline / cached:.2f}x  -> {shown(out)}")
     return result
 
 
