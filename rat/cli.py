@@ -20,7 +20,7 @@ def _train_overrides(a) -> dict:
 def cmd_sft(a):
     from rat.sft import sft
     run = sft(a.data, a.out, think=a.think, preset=a.preset, adapter=a.adapter, overrides=_train_overrides(a),
-              resume=a.resume, limit=a.limit)
+              resume=a.resume, limit=a.limit, loss_on=a.loss_on)
     print(f'sft ({"think" if a.think else "no-think"}) done: adapter in {run/"adapter"}')
 
 def cmd_grpo(a):
@@ -117,6 +117,8 @@ def parser() -> argparse.ArgumentParser:
     g = p.add_mutually_exclusive_group()
     g.add_argument('--think', dest='think', action='store_true', default=True, help='train reasoning + action')
     g.add_argument('--no-think', dest='think', action='store_false', help='train the action alone (the paper\'s SFT-without-thinking baseline)')
+    p.add_argument('--loss-on', default='action', choices=['action', 'all'],
+                   help='action: loss on the target action only; all: language modelling on whole conversations (warm start)')
     _train_args(p); p.add_argument('--out', default='runs/sft', help='run folder')
 
     p = add('grpo', cmd_grpo, 'GRPO with the reward registry (QLoRA on one GPU), from the base model or an SFT adapter.')

@@ -11,26 +11,28 @@ from .core import RatError, repo_root
 from .models import TinySpec, tiny_model
 
 # %% auto #0
-__all__ = ['QUICK', 'DemoConfig', 'grpo_reward_trend', 'demo']
+__all__ = ['QUICK', 'DemoConfig', 'grpo_reward_trend', 'warm_start_rows', 'warm_start', 'demo']
 
 # %% ../nbs/07_demo.ipynb #0afad973
 @dataclass
 class DemoConfig:
     "Sizes and step counts of the demo's stages."
     spec: TinySpec = field(default_factory=TinySpec)
-    warm_conversations: int = 600     # disjoint from the train split (another seed)
-    warm_steps: int = 350
+    warm_conversations: int = 2500    # disjoint from the train split (another seed)
+    warm_steps: int = 900
+    warm_loss_on: str = 'all'         # language modelling on whole conversations, as pretraining would
     warm_lr: float = 3e-3
-    sft_steps: int = 70
+    sft_steps: int = 120
     sft_lr: float = 1e-3
-    grpo_steps: int = 40
-    grpo_lr: float = 1e-3
+    grpo_steps: int = 24
+    grpo_lr: float = 2e-4
     grpo_batch: int = 32              # completions per step (prompts x generations)
     num_generations: int = 4
-    max_completion_length: int = 64
+    grpo_temperature: float = 0.7
+    max_completion_length: int = 96
     batch_size: int = 8
     eval_rows: int | None = None      # None: the whole test split
-    max_new_tokens: int = 64
+    max_new_tokens: int = 96
     threads: int = 1                  # torch threads unless OMP_NUM_THREADS says otherwise (see below)
     rewards: str = 'format:0.2,tool_call:1,tool_call_partial:0.5,answer:1'
 
@@ -60,6 +62,19 @@ def grpo_reward_trend(metrics: str | Path) -> dict:
     k = max(1, len(r) // 10)
     return {'steps': len(r), 'first10': sum(r[:k]) / k, 'last10': sum(r[-k:]) / k}
 
+def warm_start_rows(cfg: DemoConfig, seed: int = 0, exclude: list[dict] = ()) -> list[dict]:
+    "Rows of `cfg.warm_conversations` toy-world conversations of their own seed, minus every prompt of `exclude`."
+    from rat.toyworld import generate_rows, prompt_key
+    seen = {prompt_key(r) for r in exclude}
+    return [r for r in generate_rows(cfg.warm_conversations, seed=1000 + seed) if prompt_key(r) not in seen]
+
+def warm_start(rows: list[dict], out_dir: str | Path, cfg: DemoConfig, seed: int = 0, **overrides) -> Path:
+    "The stand-in for pretraining: full fine-tune of the tiny fixture on `rows` (both thinking modes); returns the model folder."
+    from rat.sft import sft
+    over = _train_overrides(cfg.warm_steps, cfg.warm_lr, seed, cfg.batch_size, warmup_steps=20, lr_scheduler_type='cosine', **overrides)
+    return sft(rows, out_dir, think='both', loss_on=cfg.warm_loss_on, preset=_preset(tiny_model(cfg.spec), lora=False),
+               overrides=over)/'model'
+
 class _Stages:
     "Runs named stages, timing each and printing a one-line summary."
     def __init__(self): self.times = {}
@@ -74,7 +89,7 @@ def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, 
          results: str | Path | None = None, figures: str | Path | None = None) -> dict:
     "Run the miniature paper experiment on CPU; return (and write) every number."
     from rat.data import load_rows
-    from rat.toyworld import generate_rows, toyworld_dir, prompt_key
+    from rat.toyworld import toyworld_dir
     from rat.sft import sft
     from rat.grpo import grpo
     from rat.train import plot_rewards
@@ -90,19 +105,15 @@ def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, 
     stage, t0 = _Stages(), time.perf_counter()
 
     fixture = stage('fixture', 'tiny offline Qwen3 (random weights) + byte-level BPE tokenizer', lambda: tiny_model(cfg.spec))
-    seen = {prompt_key(r) for r in train + test}
-    warm_rows = [r for r in generate_rows(cfg.warm_conversations, seed=1000 + seed) if prompt_key(r) not in seen]
+    warm_rows = warm_start_rows(cfg, seed, exclude=train + test)
     base = stage('warm_start', f'full fine-tune on {len(warm_rows)} rows of toy-world conversations disjoint from train/test '
-                 '(scaffolding that replaces pretraining; not a compared method)',
-                 lambda: sft(warm_rows, out/'warm_start', think='both', preset=_preset(fixture, lora=False),
-                             overrides=_train_overrides(cfg.warm_steps, cfg.warm_lr, seed, cfg.batch_size, warmup_steps=20,
-                                                        lr_scheduler_type='cosine'))/'model')
+                 '(scaffolding that replaces pretraining; not a compared method)', lambda: warm_start(warm_rows, out/'warm_start', cfg, seed))
     sft_kw = dict(preset=_preset(base), overrides=_train_overrides(cfg.sft_steps, cfg.sft_lr, seed, cfg.batch_size))
     sft_nt = stage('sft_no_think', 'LoRA SFT on the train split, action only (the paper\'s SFT-without-thinking)',
                    lambda: sft(train, out/'sft_no_think', think=False, **sft_kw))
     sft_t = stage('sft_think', 'LoRA SFT on the train split, reasoning + action',
                   lambda: sft(train, out/'sft_think', think=True, **sft_kw))
-    g_over = _train_overrides(cfg.grpo_steps, cfg.grpo_lr, seed, cfg.grpo_batch, num_generations=cfg.num_generations,
+    g_over = _train_overrides(cfg.grpo_steps, cfg.grpo_lr, seed, cfg.grpo_batch, num_generations=cfg.num_generations, temperature=cfg.grpo_temperature,
                               max_completion_length=cfg.max_completion_length, logging_steps=1)
     g = stage('grpo', f'GRPO from the SFT-with-thinking adapter (rewards {cfg.rewards})',
               lambda: grpo(train, out/'grpo', rewards=cfg.rewards, preset=_preset(base), adapter=sft_t/'adapter', overrides=g_over))

@@ -34,7 +34,8 @@ def grpo(data: str | Path | list[dict], out_dir: str | Path, rewards: str | dict
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     cfg = build_config(GRPOConfig, preset.common | preset.grpo, overrides or {}, output_dir=str(out_dir),
                        reward_weights=weights, report_to=report_to())
-    model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing)
+    model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing,
+                           seed=cfg.seed)
     write_run_config(out_dir, kind='grpo', preset=preset, data=data_label(data, rows),
                      rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,
                      overrides=overrides or {}, trainer=cfg)

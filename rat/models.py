@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_models.ipynb #fad12cb1
 from __future__ import annotations
-import hashlib, json, os, shutil
+import functools, hashlib, json, os, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Iterable
 from .core import RatError, cache_dir, repo_root
 
 # %% auto #0
-__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'LORA_TARGETS', 'qwen3_chat_template', 'train_tokenizer', 'TinySpec',
-           'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'load_model', 'merge_adapter']
+__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'qwen3_chat_template', 'train_tokenizer',
+           'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'load_model', 'merge_adapter']
 
 # %% ../nbs/00_models.ipynb #74d35d93
 def qwen3_chat_template() -> str:
@@ -27,12 +27,15 @@ def qwen3_chat_template() -> str:
 SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
 PROTOCOL_TOKENS = ['<think>', '</think>', '<tool_call>', '</tool_call>', '<tool_response>', '</tool_response>']
 
-def _default_corpus() -> list[str]:
-    "Text the tiny tokenizer learns from: the bundled toy-world files (when present) and the chat template."
-    texts = [qwen3_chat_template()]
-    data = (repo_root() or Path('.'))/'data'
-    for p in sorted(data.glob('toyworld_*.jsonl')): texts += p.read_text(encoding='utf-8').splitlines()
-    return texts
+@functools.lru_cache(maxsize=1)
+def _default_corpus(conversations: int = 300, seed: int = 12345) -> tuple[str, ...]:
+    "Text the tiny tokenizer learns from: the chat template, and toy-world conversations rendered by it (half with thinking)."
+    from transformers.utils.chat_template_utils import render_jinja_template
+    from rat.toyworld import generate_rows
+    from rat.sft import action_message
+    tmpl, rows = qwen3_chat_template(), generate_rows(conversations, seed=seed)
+    return (tmpl, *(render_jinja_template([r['messages'] + [action_message(r, i % 2 == 0)]], tools=r['tools'], chat_template=tmpl,
+                                          enable_thinking=i % 2 == 0)[0][0] for i, r in enumerate(rows)))
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048, split_words: bool = False):
     "A byte-level BPE tokenizer with Qwen3's special tokens and chat template, trained on `texts`."
@@ -73,13 +76,15 @@ def _tiny_config(spec: TinySpec, tok):
     return Qwen3Config(vocab_size=len(tok), tie_word_embeddings=True, bos_token_id=None,
                        eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **kw)
 
+FIXTURE_VERSION = 2  # bump when the tokenizer or model construction changes: cached fixtures of older code are not reused
+
 def tiny_model(spec: TinySpec = TinySpec(), texts: Iterable[str] | None = None, out_dir: str | Path | None = None,
                force: bool = False) -> Path:
     "Build (once, cached) the tiny offline Qwen3 + tokenizer fixture and return its folder."
     import torch
     from transformers import AutoModelForCausalLM
     texts = list(_default_corpus() if texts is None else texts)
-    key = hashlib.sha256(json.dumps([asdict(spec), texts]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([FIXTURE_VERSION, asdict(spec), texts]).encode()).hexdigest()[:12]
     out = Path(out_dir) if out_dir else cache_dir()/f'tiny-qwen3-{key}'
     if (out/'config.json').exists() and not force: return out
     tok = train_tokenizer(texts, spec.vocab_size, spec.split_words)

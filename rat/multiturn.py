@@ -238,7 +238,8 @@ def grpo_multiturn(data: str | Path | list[dict], out_dir: str | Path, rewards: 
     funcs, weights = multiturn_reward_setup(rewards)
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     cfg = multiturn_config(preset, overrides or {}, out_dir, weights, max_turns)
-    model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing)
+    model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing,
+                           seed=cfg.seed)
     write_run_config(out_dir, kind='grpo', rollout='multi-turn', max_turns=cfg.max_tool_calling_iterations, timeout_s=timeout_s,
                      preset=preset, data=data_label(data, rows),
                      rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,

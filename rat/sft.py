@@ -11,7 +11,7 @@ from .data import load_rows, select_rows, to_dataset
 from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config
 
 # %% auto #0
-__all__ = ['templated_think', 'action_message', 'sft_dataset', 'sft']
+__all__ = ['LOSS_ON', 'templated_think', 'action_message', 'sft_dataset', 'sft']
 
 # %% ../nbs/04_sft.ipynb #b5c72c2b
 def templated_think(row: dict) -> str:
@@ -37,27 +37,33 @@ def action_message(row: dict, think: bool) -> dict:
     return msg
 
 # %% ../nbs/04_sft.ipynb #e0087f84
-def sft_dataset(rows: list[dict], think: bool | str):
-    "A TRL prompt-completion dataset: prompt = context messages, completion = the target action, plus `tools`."
+LOSS_ON = ('action', 'all')
+
+def sft_dataset(rows: list[dict], think: bool | str, loss_on: str = 'action'):
+    "TRL examples with `tools`: prompt-completion (`loss_on='action'`) or whole conversations as `messages` (`'all'`)."
     if think not in (True, False, 'both'): raise RatError(f"think must be True, False or 'both', got {think!r}")
+    if loss_on not in LOSS_ON: raise RatError(f"loss_on must be one of {LOSS_ON}, got {loss_on!r}")
     ds = to_dataset(rows)
     def to_example(r, i):
         t = i % 2 == 0 if think == 'both' else think
-        return {'prompt': r['messages'], 'completion': [action_message(r, t)], 'chat_template_kwargs': {'enable_thinking': t}}
+        kw = {'chat_template_kwargs': {'enable_thinking': t}}
+        if loss_on == 'all': return {'messages': r['messages'] + [action_message(r, t)], **kw}
+        return {'prompt': r['messages'], 'completion': [action_message(r, t)], **kw}
     keep = ['tools']
     return ds.map(to_example, with_indices=True, remove_columns=[c for c in ds.column_names if c not in keep])
 
 # %% ../nbs/04_sft.ipynb #d6d5b9bd
 def sft(data: str | Path | list[dict], out_dir: str | Path, think: bool | str = True, preset: str | Preset = 'cpu-tiny',
-        adapter: str | Path | None = None, overrides: dict | None = None, resume: bool = False, limit: int | None = None) -> Path:
+        adapter: str | Path | None = None, overrides: dict | None = None, resume: bool = False, limit: int | None = None,
+        loss_on: str = 'action') -> Path:
     "Supervised fine-tuning on rows' target actions (with or without reasoning); returns the run folder."
     from trl import SFTConfig, SFTTrainer
     preset, rows = resolve_preset(preset), select_rows(data, limit)
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     cfg = build_config(SFTConfig, preset.common | preset.sft, overrides or {}, output_dir=str(out_dir),
-                       completion_only_loss=True, report_to=report_to())
-    model, tok = run_model(preset, adapter=adapter, gradient_checkpointing=cfg.activation_checkpointing)
-    write_run_config(out_dir, kind='sft', think=think, preset=preset, data=data_label(data, rows),
+                       completion_only_loss=loss_on == 'action', report_to=report_to())
+    model, tok = run_model(preset, adapter=adapter, gradient_checkpointing=cfg.activation_checkpointing, seed=cfg.seed)
+    write_run_config(out_dir, kind='sft', think=think, loss_on=loss_on, preset=preset, data=data_label(data, rows),
                      adapter=str(adapter) if adapter else None, overrides=overrides or {}, trainer=cfg)
-    trainer = SFTTrainer(model=model, args=cfg, train_dataset=sft_dataset(rows, think), processing_class=tok)
+    trainer = SFTTrainer(model=model, args=cfg, train_dataset=sft_dataset(rows, think, loss_on), processing_class=tok)
     return fit(trainer, out_dir, resume=resume)

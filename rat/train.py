@@ -148,9 +148,11 @@ def data_label(data, rows: list) -> str:
     return f'{len(rows)} rows' if isinstance(data, list) else str(data)
 
 def run_model(preset: Preset, adapter: str | Path | None = None, quantization: str | None | bool = False,
-              gradient_checkpointing: bool = False):
+              gradient_checkpointing: bool = False, seed: int | None = None):
     "Model + tokenizer for a run: the preset's model, quantisation and LoRA; `adapter` continues a trained adapter."
     from rat.models import load_model
+    if seed is not None:  # LoRA's initial weights come from the global RNG: seed it here, not only in the Trainer
+        import transformers; transformers.set_seed(seed)
     q = preset.quantization if quantization is False else quantization
     device = 'cpu' if preset.common.get('use_cpu') else None
     if adapter and not Path(adapter, 'adapter_config.json').exists():

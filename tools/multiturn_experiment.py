@@ -1,8 +1,8 @@
 """Single-step vs multi-turn GRPO from the same warm start on the toy world (CPU, tiny fixture).
 
 Writes results/multiturn.json and figures/multiturn_vs_single.png. Steps:
-1. warm start: the tiny fixture fully fine-tuned with `rat.sft.sft` (think mode) on the toy-world train split
-   (cached in --cache; reused when present);
+1. warm start: the demo's (`rat.demo.warm_start`: the tiny fixture fully fine-tuned, loss on whole toy-world conversations
+   disjoint from train and test; cached in --cache, reused when present);
 2. single-step GRPO (`rat.grpo.grpo`, the paper's rewards) and multi-turn GRPO (`rat.multiturn.grpo_multiturn`)
    from it, with the same preset, learning rate, steps, prompts per step, completions per prompt and length budget;
 3. `rat.multiturn.evaluate_multiturn` of the warm start and both runs on the toy-world test split.
@@ -18,6 +18,7 @@ torch.set_num_threads(1)
 
 from rat.core import read_jsonl, repo_root
 from rat.data import load_rows
+from rat.demo import DemoConfig, warm_start_rows, warm_start as demo_warm_start
 from rat.grpo import grpo
 from rat.models import load_model
 from rat.multiturn import evaluate_multiturn, grpo_multiturn
@@ -27,14 +28,13 @@ from rat.train import get_preset
 ROOT = repo_root()
 
 
-def warm_start(cache: Path, steps: int) -> Path:
-    "The SFT warm start (full fine-tune, think mode); trained once and cached."
+def warm_start(cache: Path, steps: int, exclude: list) -> Path:
+    "The demo's warm start (`rat.demo.warm_start`: language modelling on toy-world conversations disjoint from train/test); cached."
     model_dir = cache/'warm'/'model'
     if (model_dir/'config.json').exists(): return model_dir
+    cfg = dataclasses.replace(DemoConfig(), warm_steps=steps)
     t = time.time()
-    sft(load_rows(ROOT/'data/toyworld_train.jsonl'), cache/'warm', think=True, preset=dataclasses.replace(get_preset('cpu-tiny'), lora=None),
-        overrides={'max_steps': steps, 'learning_rate': 1e-3, 'lr_scheduler_type': 'cosine', 'warmup_steps': 30,
-                   'save_steps': 10_000, 'logging_steps': 10, 'per_device_train_batch_size': 8})
+    demo_warm_start(warm_start_rows(cfg, exclude=exclude), cache/'warm', cfg)
     (cache/'warm'/'wall_s.txt').write_text(f'{time.time() - t:.0f}')
     return model_dir
 
@@ -57,7 +57,7 @@ RUNS = ('single-step GRPO', 'multi-turn GRPO')
 def summarize(res: dict) -> None:
     "Per-system metrics averaged over the seeds run so far (the warm start is evaluated once)."
     seeds = list(res['seeds'].values())
-    res['systems'] = {'SFT warm start': res['warm']} if res.get('warm') else {}
+    res['systems'] = {'warm start': res['warm']} if res.get('warm') else {}
     for name in RUNS:
         per = [s['systems'][name] for s in seeds if name in s['systems']]
         if per: res['systems'][name] = {k: (sum(m[k] for m in per) / len(per) if per[0][k] is not None else None) for k in per[0]}
@@ -100,11 +100,12 @@ def figure(res: dict, out: Path) -> None:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--cache', default=str(ROOT/'runs'/'multiturn'), help='warm start and runs live here')
-    ap.add_argument('--warm_steps', type=int, default=1500)
+    ap.add_argument('--warm_steps', type=int, default=DemoConfig().warm_steps)
     ap.add_argument('--steps', type=int, default=100, help='GRPO steps of each run')
     ap.add_argument('--batch', type=int, default=16, help='completions per step')
     ap.add_argument('--generations', type=int, default=4, help='completions per prompt')
     ap.add_argument('--lr', type=float, default=1e-4)
+    ap.add_argument('--temperature', type=float, default=0.7, help='sampling temperature of both runs')
     ap.add_argument('--max_len', type=int, default=160, help='max_completion_length of both runs (tool results count in it)')
     ap.add_argument('--max_turns', type=int, default=2, help='rounds of tool results per episode (training and evaluation)')
     ap.add_argument('--eval_tokens', type=int, default=96, help='max new tokens per turn in evaluation')
@@ -113,11 +114,11 @@ def main():
     ap.add_argument('--only', default='warm,single,multi', help='stages to run; `eval` re-evaluates runs already trained')
     a = ap.parse_args()
     cache = Path(a.cache); cache.mkdir(parents=True, exist_ok=True)
-    warm = warm_start(cache, a.warm_steps)
+    train, test = load_rows(ROOT/'data/toyworld_train.jsonl'), load_rows(ROOT/'data/toyworld_test.jsonl')
+    warm = warm_start(cache, a.warm_steps, exclude=train + test)
     preset = dataclasses.replace(get_preset('cpu-tiny'), model=str(warm), lora=None)
     overrides = {'max_steps': a.steps, 'learning_rate': a.lr, 'per_device_train_batch_size': a.batch, 'num_generations': a.generations,
-                 'max_completion_length': a.max_len, 'save_steps': 10_000, 'logging_steps': 1, 'seed': a.seed}
-    train, test = load_rows(ROOT/'data/toyworld_train.jsonl'), load_rows(ROOT/'data/toyworld_test.jsonl')
+                 'max_completion_length': a.max_len, 'temperature': a.temperature, 'save_steps': 10_000, 'logging_steps': 1, 'seed': a.seed}
     res_path = ROOT/'results'/'multiturn.json'
     res = json.loads(res_path.read_text()) if res_path.exists() else {}
     res.setdefault('seeds', {})
@@ -128,8 +129,8 @@ def main():
             'multi': lambda out: grpo_multiturn(train, out, rewards=multi_rewards, preset=preset, overrides=overrides,
                                                 max_turns=a.max_turns)}
     res['settings'] = {k: v for k, v in vars(a).items() if k not in ('seed', 'only', 'cache')} | {
-        'warm_start': f'tiny fixture, full SFT (think) on the train split, {a.warm_steps} steps, lr 1e-3 cosine, batch 8',
-        'grpo': 'full fine-tune, beta 0, temperature 1.0, cpu-tiny preset otherwise',
+        'warm_start': f'rat.demo.warm_start: tiny fixture, full fine-tune, loss on whole conversations disjoint from train/test, {a.warm_steps} steps',
+        'grpo': 'full fine-tune, beta 0, cpu-tiny preset otherwise',
         'single_step_rewards': single_rewards, 'multi_turn_rewards': multi_rewards,
         'single_step_prompts': 'all train rows', 'multi_turn_prompts': 'train rows of kinds tool_call, clarify, no_tool'}
     def save():
