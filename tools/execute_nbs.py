@@ -5,7 +5,7 @@ Cells flagged with a test flag from settings.ini (`slow`, `gpu`) or `#| eval: fa
 The notebook is executed from nbdev's processed copy (which parses the `#|` directives) and only the outputs are
 written back into the original cells, so the directives stay in the source.
 """
-import sys, time
+import contextlib, sys, time
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
@@ -26,7 +26,8 @@ def execute(path: Path, flags: set) -> None:
     sh = CaptureShell(path)
     sh.set_path(path.parent.resolve())
     start = time.time()
-    try: sh.run_all(nb, exc_stop=True, preproc=_skip(flags))
+    try:
+        with contextlib.chdir(path.parent): sh.run_all(nb, exc_stop=True, preproc=_skip(flags))  # notebooks use paths relative to nbs/
     except Exception: sys.exit(sh.prettytb(fname=path))
     assert len(raw.cells) == len(nb.cells)
     for r, c in zip(raw.cells, nb.cells):

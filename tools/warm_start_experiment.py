@@ -1,7 +1,8 @@
 """Warm-start learning curve on the tiny fixture: full fine-tuning like `rat.demo.warm_start`, checkpoints evaluated.
 
 Each checkpoint is evaluated greedily on the toy-world test split in both thinking modes (64 new tokens); one JSON line
-per (checkpoint, mode) is printed with the prefix EVAL. The numbers in the sft notebook came from:
+per (checkpoint, mode) is printed with the prefix EVAL. The runs behind the numbers in the sft notebook (measured with
+an earlier scratch script of the same recipe: rows, seed and trainer overrides) are:
 
     OMP_NUM_THREADS=1 .venv/bin/python tools/warm_start_experiment.py --loss_on action --conversations 600    # B
     OMP_NUM_THREADS=1 .venv/bin/python tools/warm_start_experiment.py --loss_on all --conversations 600       # C
