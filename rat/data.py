@@ -16,9 +16,10 @@ from .models import qwen3_chat_template
 
 # %% auto #0
 __all__ = ['THINK_OPEN', 'THINK_CLOSE', 'CALL_OPEN', 'CALL_CLOSE', 'JSON_COLUMNS', 'KINDS', 'ROLES', 'ROW_KEYS',
-           'SGD_MAX_RESULTS', 'BFCL_CATEGORIES', 'as_obj', 'render_prompt', 'format_completion', 'Parsed',
-           'parse_completion', 'to_dataset', 'from_dataset_row', 'validate_example', 'LoadReport', 'load_rows',
-           'select_rows', 'load_sgd', 'bfcl_to_json_schema', 'load_bfcl', 'prompt_tokens', 'data_stats']
+           'SGD_MAX_RESULTS', 'BFCL_CATEGORIES', 'as_obj', 'render_prompt', 'format_completion', 'templated_think',
+           'action_message', 'Parsed', 'parse_completion', 'to_dataset', 'from_dataset_row', 'validate_example',
+           'LoadReport', 'load_rows', 'select_rows', 'load_sgd', 'bfcl_to_json_schema', 'load_bfcl', 'prompt_tokens',
+           'data_stats']
 
 # %% ../nbs/01_data.ipynb #6d7069f7
 def _fresh(s: Any) -> Any:
@@ -52,6 +53,27 @@ def format_completion(think: str, tool_calls: Iterable[dict] = (), reply: str = 
     calls = [f'{CALL_OPEN}\n' + json.dumps({'name': c['name'], 'arguments': as_obj(c['arguments'])},
                                            ensure_ascii=False) + f'\n{CALL_CLOSE}' for c in tool_calls]
     return f"{THINK_OPEN}\n{think.strip(chr(10))}\n{THINK_CLOSE}\n\n" + ('\n'.join(calls) if calls else reply)
+
+# %% ../nbs/01_data.ipynb #0c8832f5
+def templated_think(row: dict) -> str:
+    "A one-sentence reasoning derived from the row's target, for data without reference reasoning."
+    calls = as_obj(row['target_tool_calls'])
+    if calls:
+        return ' '.join(f"I will call {c['name']} with " + ', '.join(f'{k} {v}' for k, v in as_obj(c['arguments']).items()) + '.'
+                        for c in calls)
+    return {'answer': 'The tool has answered; I will report its result to the user.',
+            'clarify': 'A required argument is missing, so I will ask the user for it.',
+            'no_tool': 'None of the available tools can do this, so I will say so.'}.get(row['kind'], 'I will reply.')
+
+def action_message(row: dict, think: bool) -> dict:
+    "The target assistant message of a row (tool-call arguments as JSON strings, as the Qwen3 template prints them)."
+    calls = as_obj(row['target_tool_calls'])
+    reasoning = (row.get('target_think') or templated_think(row)) if think else ''
+    msg = {'role': 'assistant', 'content': (f'<think>\n{reasoning}\n</think>\n\n' if think else '') + row['target_reply']}
+    if calls:
+        msg['tool_calls'] = [{'type': 'function', 'function': {'name': c['name'], 'arguments': json.dumps(as_obj(c['arguments']), ensure_ascii=False)}}
+                             for c in calls]
+    return msg
 
 # %% ../nbs/01_data.ipynb #6062ff0a
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, os, platform, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
+from typing import Iterable
 from .core import RatError, repo_root
 from .models import TinySpec, tiny_model
 
@@ -19,12 +20,12 @@ class DemoConfig:
     "Sizes and step counts of the demo's stages."
     spec: TinySpec = field(default_factory=TinySpec)
     warm_conversations: int = 2500    # disjoint from the train split (another seed)
-    warm_steps: int = 900
+    warm_steps: int = 1200
     warm_loss_on: str = 'all'         # language modelling on whole conversations, as pretraining would
     warm_lr: float = 3e-3
-    sft_steps: int = 120
+    sft_steps: int = 150
     sft_lr: float = 1e-3
-    grpo_steps: int = 24
+    grpo_steps: int = 30
     grpo_lr: float = 2e-4
     grpo_batch: int = 32              # completions per step (prompts x generations)
     num_generations: int = 4
@@ -33,7 +34,7 @@ class DemoConfig:
     batch_size: int = 8
     eval_rows: int | None = None      # None: the whole test split
     max_new_tokens: int = 96
-    threads: int = 1                  # torch threads unless OMP_NUM_THREADS says otherwise (see below)
+    threads: int = 2                  # torch threads (at most the CPU count) unless OMP_NUM_THREADS says otherwise
     rewards: str = 'format:0.2,tool_call:1,tool_call_partial:0.5,answer:1'
 
 QUICK = DemoConfig(warm_conversations=40, warm_steps=4, sft_steps=2, grpo_steps=3, grpo_batch=8, max_completion_length=16,
@@ -62,7 +63,7 @@ def grpo_reward_trend(metrics: str | Path) -> dict:
     k = max(1, len(r) // 10)
     return {'steps': len(r), 'first10': sum(r[:k]) / k, 'last10': sum(r[-k:]) / k}
 
-def warm_start_rows(cfg: DemoConfig, seed: int = 0, exclude: list[dict] = ()) -> list[dict]:
+def warm_start_rows(cfg: DemoConfig, seed: int = 0, exclude: Iterable[dict] = ()) -> list[dict]:
     "Rows of `cfg.warm_conversations` toy-world conversations of their own seed, minus every prompt of `exclude`."
     from rat.toyworld import generate_rows, prompt_key
     seen = {prompt_key(r) for r in exclude}
@@ -95,7 +96,7 @@ def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, 
     from rat.train import plot_rewards
     from rat.evaluate import System, compare, metrics_table, plot_compare, plot_by_kind
     cfg = cfg or (QUICK if quick else DemoConfig())
-    import torch; torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', cfg.threads)))
+    import torch; torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', min(cfg.threads, os.cpu_count() or 1))))
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     figs = Path(figures) if figures else out
     figs.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ def _default_corpus(conversations: int = 300, seed: int = 12345) -> tuple[str, .
     "Text the tiny tokenizer learns from: the chat template, and toy-world conversations rendered by it (half with thinking)."
     from transformers.utils.chat_template_utils import render_jinja_template
     from rat.toyworld import generate_rows
-    from rat.sft import action_message
+    from rat.data import action_message
     tmpl, rows = qwen3_chat_template(), generate_rows(conversations, seed=seed)
     return (tmpl, *(render_jinja_template([r['messages'] + [action_message(r, i % 2 == 0)]], tools=r['tools'], chat_template=tmpl,
                                           enable_thinking=i % 2 == 0)[0][0] for i, r in enumerate(rows)))

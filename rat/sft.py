@@ -7,34 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from .core import RatError
-from .data import load_rows, select_rows, to_dataset
+from .data import load_rows, select_rows, to_dataset, action_message
 from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config
 
 # %% auto #0
-__all__ = ['LOSS_ON', 'templated_think', 'action_message', 'sft_dataset', 'sft']
-
-# %% ../nbs/04_sft.ipynb #b5c72c2b
-def templated_think(row: dict) -> str:
-    "A one-sentence reasoning derived from the row's target, for data without reference reasoning."
-    calls = row['target_tool_calls']
-    if isinstance(calls, str): calls = json.loads(calls)
-    if calls:
-        return ' '.join(f"I will call {c['name']} with " + ', '.join(f'{k} {v}' for k, v in c['arguments'].items()) + '.'
-                        for c in calls)
-    return {'answer': 'The tool has answered; I will report its result to the user.',
-            'clarify': 'A required argument is missing, so I will ask the user for it.',
-            'no_tool': 'None of the available tools can do this, so I will say so.'}.get(row['kind'], 'I will reply.')
-
-def action_message(row: dict, think: bool) -> dict:
-    "The target assistant message of a row (tool-call arguments as JSON strings, as the Qwen3 template prints them)."
-    calls = row['target_tool_calls']
-    if isinstance(calls, str): calls = json.loads(calls)
-    reasoning = (row.get('target_think') or templated_think(row)) if think else ''
-    msg = {'role': 'assistant', 'content': (f'<think>\n{reasoning}\n</think>\n\n' if think else '') + row['target_reply']}
-    if calls:
-        msg['tool_calls'] = [{'type': 'function', 'function': {'name': c['name'], 'arguments': json.dumps(c['arguments'], ensure_ascii=False)}}
-                             for c in calls]
-    return msg
+__all__ = ['LOSS_ON', 'sft_dataset', 'sft']
 
 # %% ../nbs/04_sft.ipynb #e0087f84
 LOSS_ON = ('action', 'all')
