@@ -100,7 +100,8 @@ def figure(res: dict, out: Path) -> None:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--cache', default=str(ROOT/'runs'/'multiturn'), help='warm start and runs live here')
-    ap.add_argument('--warm_steps', type=int, default=DemoConfig().warm_steps)
+    ap.add_argument('--warm_steps', type=int, default=1000,
+                    help='warm-start steps (1,000: those behind the committed results/multiturn.json)')
     ap.add_argument('--steps', type=int, default=100, help='GRPO steps of each run')
     ap.add_argument('--batch', type=int, default=16, help='completions per step')
     ap.add_argument('--generations', type=int, default=4, help='completions per prompt')
