@@ -69,7 +69,7 @@ def action_message(row: dict, think: bool) -> dict:
     "The target assistant message of a row (tool-call arguments as JSON strings, as the Qwen3 template prints them)."
     calls = as_obj(row['target_tool_calls'])
     reasoning = (row.get('target_think') or templated_think(row)) if think else ''
-    msg = {'role': 'assistant', 'content': (f'<think>\n{reasoning}\n</think>\n\n' if think else '') + row['target_reply']}
+    msg = {'role': 'assistant', 'content': format_completion(reasoning, reply=row['target_reply']) if think else row['target_reply']}
     if calls:
         msg['tool_calls'] = [{'type': 'function', 'function': {'name': c['name'], 'arguments': json.dumps(as_obj(c['arguments']), ensure_ascii=False)}}
                              for c in calls]

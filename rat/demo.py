@@ -8,7 +8,6 @@ import json, os, platform, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
 from typing import Iterable
-from .core import RatError, repo_root
 from .models import TinySpec, tiny_model
 
 # %% auto #0
@@ -94,7 +93,7 @@ def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, 
     from rat.sft import sft
     from rat.grpo import grpo
     from rat.train import plot_rewards
-    from rat.evaluate import System, compare, metrics_table, plot_compare, plot_by_kind
+    from rat.evaluate import System, compare, metrics_table, plot_by_kind
     cfg = cfg or (QUICK if quick else DemoConfig())
     import torch; torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', min(cfg.threads, os.cpu_count() or 1))))
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import functools, hashlib, json, os, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Iterable
-from .core import RatError, cache_dir, repo_root
+from .core import RatError, cache_dir
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'qwen3_chat_template', 'train_tokenizer',
@@ -30,12 +30,11 @@ PROTOCOL_TOKENS = ['<think>', '</think>', '<tool_call>', '</tool_call>', '<tool_
 @functools.lru_cache(maxsize=1)
 def _default_corpus(conversations: int = 300, seed: int = 12345) -> tuple[str, ...]:
     "Text the tiny tokenizer learns from: the chat template, and toy-world conversations rendered by it (half with thinking)."
-    from transformers.utils.chat_template_utils import render_jinja_template
     from rat.toyworld import generate_rows
-    from rat.data import action_message
-    tmpl, rows = qwen3_chat_template(), generate_rows(conversations, seed=seed)
-    return (tmpl, *(render_jinja_template([r['messages'] + [action_message(r, i % 2 == 0)]], tools=r['tools'], chat_template=tmpl,
-                                          enable_thinking=i % 2 == 0)[0][0] for i, r in enumerate(rows)))
+    from rat.data import action_message, render_prompt
+    def rendered(r, think): return render_prompt({**r, 'messages': r['messages'] + [action_message(r, think)]},
+                                                 add_generation_prompt=False, enable_thinking=think)
+    return (qwen3_chat_template(), *(rendered(r, i % 2 == 0) for i, r in enumerate(generate_rows(conversations, seed=seed))))
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048, split_words: bool = False):
     "A byte-level BPE tokenizer with Qwen3's special tokens and chat template, trained on `texts`."

@@ -22,7 +22,6 @@ from rat.demo import DemoConfig, warm_start_rows, warm_start as demo_warm_start
 from rat.grpo import grpo
 from rat.models import load_model
 from rat.multiturn import evaluate_multiturn, grpo_multiturn
-from rat.sft import sft
 from rat.train import get_preset
 
 ROOT = repo_root()

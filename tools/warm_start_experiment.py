@@ -17,6 +17,7 @@ from rat.data import load_rows
 from rat.demo import DemoConfig, warm_start, warm_start_rows
 from rat.evaluate import System, evaluate
 from rat.toyworld import toyworld_dir
+from rat.train import checkpoint_step
 
 KEYS = ('valid', 'tool_name_acc', 'call_exact', 'arg_f1', 'answer', 'no_tool_acc', 'overall')
 
@@ -33,7 +34,7 @@ def main():
     train, test = load_rows(toyworld_dir()/'toyworld_train.jsonl'), load_rows(toyworld_dir()/'toyworld_test.jsonl')
     out = Path(a.out)
     warm_start(warm_start_rows(cfg, exclude=train + test), out, cfg, save_strategy='steps', save_steps=a.every)
-    for ck in sorted(out.glob('checkpoint-*'), key=lambda p: int(p.name.split('-')[1])):
+    for ck in sorted(out.glob('checkpoint-*'), key=checkpoint_step):
         for think in (True, False):
             r = evaluate(System(ck.name, str(ck), think=think), test, max_new_tokens=64, batch_size=32)['all']
             print('EVAL', json.dumps({'checkpoint': ck.name, 'think': think, **{k: round(r[k], 3) for k in KEYS}}), flush=True)
