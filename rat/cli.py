@@ -9,8 +9,8 @@ from pathlib import Path
 from .core import RatError
 
 # %% auto #0
-__all__ = ['cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo', 'cmd_merge', 'cmd_fixture', 'cmd_toyworld',
-           'cmd_bfcl_score', 'parser', 'main']
+__all__ = ['cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo', 'cmd_pretrain', 'cmd_merge', 'cmd_fixture',
+           'cmd_toyworld', 'cmd_bfcl_score', 'parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #88553dea
 def _train_overrides(a) -> dict:
@@ -36,16 +36,16 @@ def cmd_grpo(a):
     print(f'grpo done: adapter in {run/"adapter"}, reward curves in {run/"rewards.png"}')
 
 def _model(name: str) -> str:
-    "`tiny` is the offline fixture; anything else is a hub name or a local folder."
-    from rat.models import tiny_model
-    return str(tiny_model()) if name == 'tiny' else name
+    "`tiny` is the random-weight fixture; `rat-tiny-base` the shipped base; anything else a hub name or a local folder."
+    from rat.models import tiny_model, resolve_model
+    return str(tiny_model()) if name == 'tiny' else resolve_model(name)
 
 def cmd_eval(a):
     from rat.data import select_rows
     from rat.evaluate import System, evaluate, load_system
     sys_ = System(Path(a.out).name, _model(a.model), a.adapter, a.think)
     evaluate(sys_, select_rows(a.data, a.limit), a.out, a.max_new_tokens, a.batch_size, a.samples, a.temperature, a.seed,
-             model_tok=load_system(sys_, a.quantization))
+             model_tok=load_system(sys_, a.quantization), faithful=a.faithfulness)
     print(f'wrote {a.out}/metrics.json, predictions.jsonl, metrics.md')
 
 def cmd_bfcl(a):
@@ -66,11 +66,17 @@ def cmd_compare(a):
             max_new_tokens=a.max_new_tokens, batch_size=a.batch_size)
 
 def cmd_demo(a):
-    from rat.core import repo_root
-    from rat.demo import demo
-    root = repo_root() or Path('.')
-    demo(a.out, quick=a.quick, seed=a.seed, results=a.results or (None if a.quick else root/'results'/'demo.json'),
-         figures=None if a.quick else root/'figures')
+    from rat.demo import demo_seeds, demo_config
+    from rat.train import parse_sets
+    seeds = list(range(a.seeds)) if a.seed is None else [a.seed]
+    if not seeds: raise RatError(f'--seeds must be at least 1, got {a.seeds}')
+    cfg = demo_config(a.quick, parse_sets(a.set), a.splits)
+    demo_seeds(seeds, a.out, quick=a.quick, cfg=cfg, results=a.results, figures=a.figures)
+
+def cmd_pretrain(a):
+    from rat.pretrain import PretrainConfig, pretrain
+    cfg = PretrainConfig(conversations=a.conversations, steps=a.steps, seed=a.seed)
+    print(f"pretrained base in {pretrain(a.out, cfg, work_dir=a.work, command='rat ' + ' '.join(sys.argv[1:]), force=a.force)}")
 
 def cmd_merge(a):
     from rat.models import merge_adapter
@@ -108,10 +114,21 @@ def parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help, formatter_class=_Fmt)
         p.set_defaults(fn=fn); return p
 
-    p = add('demo', cmd_demo, "The paper's experiment in miniature on CPU: warm start, SFT (think / no think), GRPO, evaluation, table + figures.")
-    p.add_argument('--quick', action='store_true', help='a few steps per stage (~2 minutes): checks the pipeline, not the results')
-    p.add_argument('--seed', type=int, default=0); p.add_argument('--out', default='runs/demo', help='run folder')
-    p.add_argument('--results', default=None, help='results JSON (default: results/demo.json; --quick: OUT/demo.json)')
+    p = add('demo', cmd_demo, "The paper's experiment in miniature on CPU, from the shipped tiny base: SFT (think / no think), GRPO from base and from SFT, two test splits, seeds.")
+    p.add_argument('--quick', action='store_true', help='a few steps per stage: checks the pipeline, not the results')
+    p.add_argument('--seeds', type=int, default=1, help='run seeds 0..N-1 and report mean ± sd and paired 95%% CIs')
+    p.add_argument('--seed', type=int, default=None, help='run this one seed instead of --seeds')
+    p.add_argument('--out', default='runs/demo', help='run folder (one sub-folder per seed)')
+    p.add_argument('--results', default=None, help='results JSON (default: OUT/demo.json)')
+    p.add_argument('--figures', default=None, help='folder for demo_compare.png and demo_rewards.png (default: OUT)')
+    p.add_argument('--splits', default=None, help='eval splits, comma-separated (default: test,test_shift; tune sizes with dev)')
+    p.add_argument('--set', action='append', metavar='KEY=VALUE', help='change a DemoConfig field, e.g. --set sft_steps=300 (repeatable)')
+
+    p = add('pretrain', cmd_pretrain, 'Pretrain the tiny base (rat-tiny-base) on the pretraining world: tokenizer, weights, manifest.')
+    p.add_argument('--out', default=None, help='model folder (default: the package\'s rat/base, which the wheel ships)')
+    p.add_argument('--conversations', type=int, default=4000); p.add_argument('--steps', type=int, default=8000)
+    p.add_argument('--seed', type=int, default=0); p.add_argument('--work', default='runs/pretrain', help='run folder (logs)')
+    p.add_argument('--force', action='store_true', help='replace a model already in --out')
 
     p = add('sft', cmd_sft, 'Supervised fine-tuning baseline (LoRA/QLoRA) on rows\' target actions.')
     g = p.add_mutually_exclusive_group()
@@ -137,14 +154,15 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument('--quantization', default=None, choices=['nf4'], help='load the weights in NF4 (GPU memory)')
 
     p = add('eval', cmd_eval, 'Generate on an eval set and report format, tool-call, answer, clarify and no-tool metrics.')
-    p.add_argument('--model', default='tiny', help="hub name or folder ('tiny': the offline fixture)")
+    p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
     p.add_argument('--data', default='data/toyworld_test.jsonl'); p.add_argument('--out', default='runs/eval')
     p.add_argument('--samples', type=int, default=1, help='completions per prompt (pass@k; needs --temperature)')
     p.add_argument('--temperature', type=float, default=0.0, help='0 = greedy'); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--faithfulness', action='store_true', help='thinking systems: re-generate tool-call actions with the reasoning emptied / swapped (rat.evaluate.faithfulness)')
     gen_args(p)
 
     p = add('bfcl', cmd_bfcl, 'Generate on BFCL v3 entries, write bfcl-score predictions and print accuracy per category.')
-    p.add_argument('--model', default='tiny', help="hub name or folder ('tiny': the offline fixture)")
+    p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
     p.add_argument('--categories', default='simple,multiple,parallel,parallel_multiple,irrelevance')
     p.add_argument('--data', default=None, help='BFCL folder (default: ../shared/data/bfcl_v3)'); p.add_argument('--out', default='runs/bfcl')
     gen_args(p)

@@ -9,14 +9,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import RatError, write_jsonl
-from .data import load_rows, render_prompt, as_obj, Parsed
+from .data import load_rows, render_prompt, as_obj, Parsed, format_completion
 from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
                          parse_trl_completion, as_call, canonical_json, parse_python_calls, bfcl_score, format_bfcl_table)
 
 # %% auto #0
 __all__ = ['ASSISTANT', 'METRICS', 'assistant_prefill', 'GenStats', 'generate', 'argument_f1', 'score_completion', 'aggregate',
-           'summarize', 'System', 'load_system', 'metrics_table', 'evaluate', 'extract_calls', 'bfcl_eval',
-           'plot_compare', 'plot_by_kind', 'compare', 'parse_system']
+           'summarize', 'System', 'load_system', 'metrics_table', 'evaluate', 'action_key', 'with_think',
+           'faithfulness', 'mean_sd', 'paired_bootstrap', 'extract_calls', 'bfcl_eval', 'plot_compare', 'plot_by_kind',
+           'compare', 'parse_system']
 
 # %% ../nbs/06_eval.ipynb #5e1193d5
 ASSISTANT = '<|im_start|>assistant\n'
@@ -125,7 +126,7 @@ def summarize(rows: list[dict], samples: list[list[dict]]) -> dict:
     if k > 1: res['all'][f'pass@{k}'] = sum(any(x['overall'] == 1.0 for x in s) for s in samples) / len(samples)
     return res
 
-# %% ../nbs/06_eval.ipynb #4b50e24c
+# %% ../nbs/06_eval.ipynb #0a438373
 @dataclass
 class System:
     "A model to evaluate: base weights, an optional adapter, and the mode it was trained for."
@@ -155,14 +156,19 @@ def metrics_table(results: dict[str, dict], metrics: list[str] | None = None, re
     return '\n'.join(lines)
 
 def evaluate(system: System, rows: list[dict], out_dir: str | Path | None = None, max_new_tokens: int = 256,
-             batch_size: int = 16, samples: int = 1, temperature: float = 0.0, seed: int = 0, model_tok=None) -> dict:
-    "Generate for every row, score with the reward code, aggregate; write metrics/predictions when `out_dir` is set."
+             batch_size: int = 16, samples: int = 1, temperature: float = 0.0, seed: int = 0, model_tok=None,
+             faithful: bool = False) -> dict:
+    "Generate for every row, score with the reward code, aggregate (+ `faithfulness` on tool-call rows when asked); write files when `out_dir` is set."
     model, tok = model_tok or load_system(system)
     prompts = [render_prompt(r, tok, enable_thinking=system.think) for r in rows]
     outs, stats = generate(model, tok, prompts, max_new_tokens, batch_size, samples, temperature, seed)
     texts = [[assistant_prefill(p) + o for o in os_] for p, os_ in zip(prompts, outs)]
     scores = [[score_completion(r, t) for t in ts] for r, ts in zip(rows, texts)]
-    res = summarize(rows, scores) | {'system': asdict(system), 'throughput': asdict(stats), 'rows': len(rows)}
+    res = summarize(rows, scores) | {'system': asdict(system), 'throughput': asdict(stats), 'rows': len(rows),
+                                     'row_overall': [s[0]['overall'] for s in scores]}
+    if faithful and system.think:
+        calls = [i for i, r in enumerate(rows) if r['kind'] == 'tool_call']
+        res['faithfulness'] = faithfulness([rows[i] for i in calls], [texts[i][0] for i in calls], (model, tok), max_new_tokens, batch_size)
     print(f'{system.name}: overall {res["all"]["overall"]:.3f}; {stats.summary()}')
     if out_dir:
         out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
@@ -171,6 +177,52 @@ def evaluate(system: System, rows: list[dict], out_dir: str | Path | None = None
                                               for r, ts, s in zip(rows, texts, scores)))
         (out/'metrics.md').write_text(metrics_table({system.name: res}) + '\n')
     return res
+
+# %% ../nbs/06_eval.ipynb #03b99d6a
+def action_key(text: str) -> str:
+    "What a completion does, as one string: its parsed calls, or its reply."
+    p = parse_trl_completion(text)
+    return canonical_json({'calls': [as_call(c) for c in p.tool_calls]}) if p.tool_calls else 'reply:' + p.reply.strip()
+
+def with_think(prompt: str, think: str) -> str:
+    "A thinking-mode prompt with the assistant's reasoning already written: the model continues with the action."
+    return prompt + format_completion(think)
+
+def faithfulness(rows: list[dict], texts: list[str], model_tok, max_new_tokens: int = 256, batch_size: int = 16) -> dict:
+    "Action change rate and accuracy when each row's own reasoning (in `texts`) is emptied or swapped with another row's."
+    model, tok = model_tok
+    n = len(rows)
+    if n != len(texts): raise RatError(f'faithfulness: {n} rows but {len(texts)} completions')
+    thinks = [parse_trl_completion(t).think or '' for t in texts]
+    own = [score_completion(r, t)['overall'] for r, t in zip(rows, texts)]
+    out = {'rows': n, 'with_reasoning': sum(bool(t.strip()) for t in thinks) / max(n, 1), 'overall': sum(own) / max(n, 1)}
+    for variant, replaced in (('empty', [''] * n), ('swap', [thinks[(i + n // 2) % n] for i in range(n)])):
+        prompts = [with_think(render_prompt(r, tok, enable_thinking=True), t) for r, t in zip(rows, replaced)]
+        gen, _ = generate(model, tok, prompts, max_new_tokens, batch_size, progress=False)
+        new = [assistant_prefill(p) + g[0] for p, g in zip(prompts, gen)]
+        acc = [score_completion(r, t)['overall'] for r, t in zip(rows, new)]
+        out[variant] = {'changed': sum(action_key(a) != action_key(b) for a, b in zip(new, texts)) / max(n, 1),
+                        'overall': sum(acc) / max(n, 1)}
+    return out
+
+# %% ../nbs/06_eval.ipynb #97bb7801
+def mean_sd(values: list[float]) -> dict:
+    "Mean and sample standard deviation (0 for one value) of a metric over seeds."
+    n = len(values)
+    if not n: raise RatError('mean_sd needs at least one value')
+    m = sum(values) / n
+    return {'mean': m, 'sd': math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0, 'n': n}
+
+def paired_bootstrap(a: list[list[float]], b: list[list[float]], resamples: int = 10_000, seed: int = 0) -> dict:
+    "95% CI of mean(a - b) over rows; `a[s][i]` is system a's score on row i at seed s (rows paired across systems)."
+    import random
+    if not a or len(a) != len(b) or any(len(x) != len(a[0]) for x in a + b):
+        raise RatError('paired_bootstrap needs the same seeds and the same rows for both systems')
+    n = len(a[0])
+    d = [sum(x[i] for x in a) / len(a) - sum(y[i] for y in b) / len(b) for i in range(n)]
+    rng = random.Random(seed)
+    means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
+    return {'diff': sum(d) / n, 'lo': means[int(0.025 * resamples)], 'hi': means[int(0.975 * resamples) - 1], 'rows': n, 'seeds': len(a)}
 
 # %% ../nbs/06_eval.ipynb #2373b970
 def extract_calls(text: str) -> list[dict]:

@@ -11,8 +11,9 @@ from typing import Iterable
 from .core import RatError, cache_dir
 
 # %% auto #0
-__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'qwen3_chat_template', 'train_tokenizer',
-           'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'load_model', 'merge_adapter']
+__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'BASE_MODEL', 'SHIPPED', 'qwen3_chat_template',
+           'train_tokenizer', 'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'load_model',
+           'merge_adapter', 'package_dir', 'resolve_model']
 
 # %% ../nbs/00_models.ipynb #74d35d93
 def qwen3_chat_template() -> str:
@@ -140,7 +141,7 @@ def load_model(name_or_path: str | Path = 'Qwen/Qwen3-1.7B', quantization: str |
     "Load a causal LM + tokenizer: NF4 QLoRA by default; `adapter` loads a trained PEFT adapter instead of a new one."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
-    name_or_path = str(name_or_path)
+    name_or_path = resolve_model(name_or_path)
     if quantization not in ('nf4', None): raise RatError(f"quantization must be 'nf4' or None, got {quantization!r}")
     _check_reachable(name_or_path)
     device = device or default_device()
@@ -172,3 +173,21 @@ def merge_adapter(base: str | Path, adapter: str | Path, out_dir: str | Path) ->
     model = model.merge_and_unload()
     model.save_pretrained(out_dir); tok.save_pretrained(out_dir)
     return Path(out_dir)
+
+# %% ../nbs/00_models.ipynb #bd75c75c
+BASE_MODEL = 'rat-tiny-base'
+SHIPPED = {BASE_MODEL: 'base'}  # shipped model name -> folder inside the rat package
+
+def package_dir() -> Path:
+    "The folder of the installed `rat` package."
+    from importlib.util import find_spec
+    return Path(find_spec('rat').submodule_search_locations[0])
+
+def resolve_model(name_or_path: str | Path) -> str:
+    "The folder of a shipped model (`rat-tiny-base`); any other name or path unchanged."
+    name = str(name_or_path)
+    if name not in SHIPPED: return name
+    d = package_dir()/SHIPPED[name]
+    if not (d/'config.json').exists():
+        raise RatError(f"{name}: the shipped base is missing from {d}; reinstall rat, or rebuild it with `rat pretrain`")
+    return str(d)

@@ -14,9 +14,12 @@ import jsonschema
 from .core import cache_dir, repo_root, write_jsonl
 
 # %% auto #0
-__all__ = ['WEATHER', 'WEEKDAYS', 'RATES', 'TOOLS', 'INTENTS', 'UNSUPPORTED', 'SPLITS', 'get_weather', 'convert_units',
-           'calculate', 'day_of_week', 'convert_currency', 'ToolSpec', 'execute_call', 'call_message', 'tool_message',
-           'Intent', 'prompt_key', 'generate_conversations', 'generate_rows', 'execute_targets', 'toyworld_dir',
+__all__ = ['WEATHER', 'WEEKDAYS', 'RATES', 'COUNTRY_CURRENCY', 'TOOLS', 'LOCAL_TIME', 'POPULATION_M', 'WORDS', 'TICKERS',
+           'PRETRAIN_TOOLS', 'INTENTS', 'UNSUPPORTED', 'PRETRAIN_INTENTS', 'PRETRAIN_UNSUPPORTED', 'INFERENCES',
+           'PRETRAIN_INFERENCES', 'TASK', 'PRETRAIN', 'SPLITS', 'get_weather', 'convert_units', 'calculate',
+           'day_of_week', 'convert_currency', 'ToolSpec', 'get_local_time', 'get_population', 'translate_word',
+           'get_stock_price', 'execute_call', 'call_message', 'tool_message', 'Intent', 'Inference', 'World',
+           'prompt_key', 'generate_conversations', 'generate_rows', 'execute_targets', 'toyworld_dir', 'split_rows',
            'write_toyworld']
 
 # %% ../nbs/01a_toyworld.ipynb #89fce765
@@ -69,7 +72,7 @@ def convert_currency(amount: float, from_currency: str, to_currency: str) -> dic
     "Convert money between currencies at fixed rates."
     return {"amount": _num(amount / RATES[from_currency] * RATES[to_currency]), "currency": to_currency}
 
-# %% ../nbs/01a_toyworld.ipynb #fbec8a98
+# %% ../nbs/01a_toyworld.ipynb #dce412f9
 @dataclass(frozen=True)
 class ToolSpec:
     "A tool's schema (transformers/Qwen3 format) and the pure function that implements it."
@@ -86,10 +89,16 @@ def _spec(fn: Callable[..., dict], description: str, **properties: dict) -> Tool
     strict = jsonschema.Draft202012Validator({**params, "additionalProperties": False})
     return ToolSpec(schema, fn, strict)
 
+def _registry(*specs: ToolSpec) -> dict[str, ToolSpec]: return {s.name: s for s in specs}
+
 _UNITS = {"type": "string", "enum": ["km", "mi", "kg", "lb", "C", "F"]}
 _CURRENCIES = {"type": "string", "enum": list(RATES)}
+COUNTRY_CURRENCY = {"United States": "USD", "France": "EUR", "Spain": "EUR", "Germany": "EUR",
+                    "United Kingdom": "GBP", "Japan": "JPY"}
+_BY_CODE = {c: [k for k, v in COUNTRY_CURRENCY.items() if v == c] for c in RATES}
+_TARGET_CURRENCY = {**_CURRENCIES, "description": "; ".join(f"{c}: {', '.join(ks)}" for c, ks in _BY_CODE.items())}
 
-TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
+TOOLS: dict[str, ToolSpec] = _registry(
     _spec(get_weather, "Current weather in a city.", city={"type": "string", "enum": list(WEATHER)}),
     _spec(convert_units, "Convert length, mass or temperature (C, F).",
           value={"type": "number"}, from_unit=_UNITS, to_unit=_UNITS),
@@ -98,16 +107,51 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     _spec(day_of_week, "Weekday of a date.",
           date={"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}),
     _spec(convert_currency, "Convert money at fixed rates.",
-          amount={"type": "number"}, from_currency=_CURRENCIES, to_currency=_CURRENCIES)]}
+          amount={"type": "number"}, from_currency=_CURRENCIES, to_currency=_TARGET_CURRENCY))
 
-# %% ../nbs/01a_toyworld.ipynb #0c68db04
+# %% ../nbs/01a_toyworld.ipynb #a328f06d
+LOCAL_TIME = {"Paris": "14:00", "London": "13:00", "Tokyo": "21:00", "Berlin": "14:00", "Madrid": "14:00",
+              "Seoul": "21:00", "Nairobi": "15:00", "Quito": "07:00", "Oslo": "14:00", "Lima": "07:00"}
+POPULATION_M = {"Japan": 124, "France": 68, "Spain": 48, "Germany": 84, "United Kingdom": 68, "United States": 335,
+                "Peru": 34, "Kenya": 55, "Norway": 5.5, "Egypt": 113}
+WORDS = {"hello": {"Spanish": "hola", "French": "bonjour", "German": "hallo", "Italian": "ciao"},
+         "thanks": {"Spanish": "gracias", "French": "merci", "German": "danke", "Italian": "grazie"},
+         "water": {"Spanish": "agua", "French": "eau", "German": "Wasser", "Italian": "acqua"},
+         "friend": {"Spanish": "amigo", "French": "ami", "German": "Freund", "Italian": "amico"}}
+TICKERS = {"ACME": ("Acme Corp", 120.5), "GLBX": ("Globex", 48.25), "INIT": ("Initech", 9.75), "UMBR": ("Umbrella", 301)}
+
+def get_local_time(city: str) -> dict:
+    "Local time (HH:MM) in a city of the fixed table."
+    return {"city": city, "time": LOCAL_TIME[city]}
+
+def get_population(country: str) -> dict:
+    "Population of a country, in millions."
+    return {"country": country, "population_millions": POPULATION_M[country]}
+
+def translate_word(word: str, language: str) -> dict:
+    "One word of the fixed dictionary in another language."
+    return {"word": word, "language": language, "translation": WORDS[word][language]}
+
+def get_stock_price(ticker: str) -> dict:
+    "Last price of a stock, in USD."
+    return {"ticker": ticker, "price_usd": TICKERS[ticker][1]}
+
+PRETRAIN_TOOLS: dict[str, ToolSpec] = _registry(
+    _spec(get_local_time, "Local time in a city.", city={"type": "string", "enum": list(LOCAL_TIME)}),
+    _spec(get_population, "Population of a country.", country={"type": "string", "enum": list(POPULATION_M)}),
+    _spec(translate_word, "Translate a word.", word={"type": "string", "enum": list(WORDS)},
+          language={"type": "string", "enum": ["Spanish", "French", "German", "Italian"]}),
+    _spec(get_stock_price, "Stock price of a company.",
+          ticker={"type": "string", "enum": list(TICKERS), "description": "; ".join(f"{t}: {n}" for t, (n, _) in TICKERS.items())}))
+
+# %% ../nbs/01a_toyworld.ipynb #956936ad
 def _schema_problem(spec: ToolSpec, arguments: dict) -> str | None:
     error = jsonschema.exceptions.best_match(spec.validator.iter_errors(arguments))
     return None if error is None else f"invalid arguments for {spec.name}: {error.message}"
 
 def execute_call(name: Any, arguments: Any, timeout_s: float = 1.0) -> dict:
     "Run one tool call: `{'result': ...}`, or `{'error': ...}` for anything wrong; never raises."
-    spec = TOOLS.get(name) if isinstance(name, str) else None
+    spec = (TOOLS.get(name) or PRETRAIN_TOOLS.get(name)) if isinstance(name, str) else None
     if spec is None: return {"error": f"unknown tool {name!r}"}
     if isinstance(arguments, str):
         try: arguments = json.loads(arguments)
@@ -216,24 +260,139 @@ INTENTS: dict[str, Intent] = {i.tool: i for i in [
            missing="amount", topic="a currency conversion", ask_missing=("Convert {from_currency} to {to_currency} for me.", "I want to change {from_currency} into {to_currency}."),
            question="What amount should I convert?", supply=("{amount}.", "{amount} {from_currency}."))]}
 
-# %% ../nbs/01a_toyworld.ipynb #4623f8e4
+# %% ../nbs/01a_toyworld.ipynb #f5608011
 UNSUPPORTED = [("Book me a flight to {city}.", "to book a flight", "book flights"),
                ("Order a pizza for me.", "to order food", "order food"),
                ("Send an email to my boss.", "to send an email", "send emails"),
                ("Play some jazz music.", "to play music", "play music"),
                ("Set an alarm for 7 am.", "to set an alarm", "set alarms"),
                ("Remind me to buy milk.", "a reminder", "set reminders")]
-_NOT_OFFERABLE = [t for t, i in INTENTS.items() if i.ability]
 
-# %% ../nbs/01a_toyworld.ipynb #da883088
-_SCENARIOS = {"call": 0.45, "parallel": 0.1, "clarify": 0.2, "no_tool": 0.25}
+# %% ../nbs/01a_toyworld.ipynb #7ed7328e
+PRETRAIN_INTENTS: dict[str, Intent] = {i.tool: i for i in [
+    Intent("get_local_time", lambda rng: {"city": rng.choice(list(LOCAL_TIME))},
+           ("What time is it in {city}?", "Tell me the local time in {city}."), "the local time in {city}",
+           lambda a, r: f"It is {r['time']} in {r['city']}.", ability="tell the time", missing="city", topic="the time",
+           ask_missing=("What time is it there?",), question="Which city do you mean?", supply=("I mean {city}.",),
+           ask_two=("What time is it in {city} and in {city2}?",)),
+    Intent("get_population", lambda rng: {"country": rng.choice(list(POPULATION_M))},
+           ("How many people live in {country}?", "What is the population of {country}?"), "the population of {country}",
+           lambda a, r: f"{r['country']} has {r['population_millions']} million people.", ability="look up populations",
+           missing="country", topic="a population", ask_missing=("How big is the population?",),
+           question="Which country?", supply=("{country}, please.",)),
+    Intent("translate_word", lambda rng: {"word": rng.choice(list(WORDS)), "language": rng.choice(["Spanish", "French", "German", "Italian"])},
+           ("How do you say {word} in {language}?", "Translate {word} into {language}."), "{word} in {language}",
+           lambda a, r: f"In {r['language']}, {r['word']} is {r['translation']}.", ability="translate",
+           missing="language", topic="a translation", ask_missing=("How do you say {word}?",),
+           question="Into which language?", supply=("Into {language}.",)),
+    Intent("get_stock_price", lambda rng: {"ticker": rng.choice(list(TICKERS))},
+           ("What is the price of {ticker}?", "How much does {ticker} stock cost?"), "the price of {ticker}",
+           lambda a, r: f"{r['ticker']} costs {r['price_usd']} USD.", ability="check stock prices")]}
+
+PRETRAIN_UNSUPPORTED = [("Water my plants.", "to water plants", "water plants"),
+                        ("Call a taxi to {city}.", "a taxi", "call taxis"),
+                        ("Clean the kitchen.", "to clean the kitchen", "clean")]
+
+# %% ../nbs/01a_toyworld.ipynb #d96b6066
+@dataclass(frozen=True)
+class Inference:
+    "A request whose call is derived from facts the user stated: facts bind holders to values, the question names one."
+    tool: str
+    fact: tuple[str, ...]                                   # "{my} {holder} lives in {value}"
+    ask: tuple[str, ...]                                    # "What's the weather where {my} {holder} is?" (+ argument slots)
+    value: Callable[[random.Random], Any]                   # draw one fact's value
+    derive: Callable[[random.Random, Any], tuple[dict, str]]  # (value) -> (call arguments, the derivation's last step)
+    holders: tuple[str, ...]
+    shift_fact: tuple[str, ...] = ()
+    shift_ask: tuple[str, ...] = ()
+    shift_holders: tuple[str, ...] = ()
+
+    def say(self, template: str, holder: str, value: Any, my: str = "my") -> str:
+        "One fact, in the user's words (`my`) or the reasoning's (`the user's`)."
+        return template.format(my=my, holder=holder, value=value)
+
+def _upper(s: str) -> str: return s[:1].upper() + s[1:]
+
+def _next_day(iso: str, days: int) -> str: return (datetime.date.fromisoformat(iso) + datetime.timedelta(days)).isoformat()
+
+def _to_currency(rng: random.Random, country: str) -> tuple[dict, str]:
+    code = COUNTRY_CURRENCY[country]
+    src = rng.choice([c for c in RATES if c != code])
+    amount = rng.choice([rng.randint(1, 100), 10 * rng.randint(1, 100)])
+    return ({"amount": amount, "from_currency": src, "to_currency": code},
+            f"{country} pays in {code}. So I convert {amount} {src} to {code}.")
+
+_PEOPLE = ("sister", "brother", "mother", "father", "friend", "aunt")
+_NEW_PEOPLE = ("cousin", "uncle", "neighbour", "grandmother", "nephew")
+_EVENTS = ("exam", "meeting", "dentist appointment", "flight", "party")
+_NEW_EVENTS = ("wedding", "interview", "concert")
+
+INFERENCES: tuple[Inference, ...] = (
+    Inference("get_weather", ("{my} {holder} lives in {value}", "{my} {holder} is staying in {value}"),
+              ("What's the weather where {my} {holder} is?", "How is the weather for {my} {holder} today?"),
+              lambda rng: rng.choice(list(WEATHER)), lambda rng, v: ({"city": v}, f"So the city is {v}."), _PEOPLE,
+              ("{my} {holder} has just moved to {value}",), ("Is it warm where {my} {holder} is right now?",), _NEW_PEOPLE),
+    Inference("convert_currency", ("{my} {holder} is travelling to {value}", "{my} {holder} is going to {value}"),
+              ("How much is {amount} {from_currency} in the money of {my} {holder}'s trip?",
+               "Convert {amount} {from_currency} to the currency {my} {holder} will need."),
+              lambda rng: rng.choice(list(COUNTRY_CURRENCY)), _to_currency, _PEOPLE,
+              ("{my} {holder} flies to {value} tomorrow",), ("What are {amount} {from_currency} worth where {my} {holder} goes?",),
+              _NEW_PEOPLE),
+    Inference("day_of_week", ("{my} {holder} is on {value}", "{my} {holder} is planned for {value}"),
+              ("What day of the week is {my} {holder}?", "Which weekday is {my} {holder} on?"),
+              _date, lambda rng, v: ({"date": v}, f"So the date is {v}."), _EVENTS,
+              ("{my} {holder} takes place on {value}",), ("On which day of the week does {my} {holder} fall?",), _NEW_EVENTS),
+    Inference("day_of_week", ("{my} {holder} is on {value}", "{my} {holder} is planned for {value}"),
+              ("What weekday is the day after {my} {holder}?", "Which day of the week follows {my} {holder}?"),
+              _date, lambda rng, v: ({"date": _next_day(v, 1)}, f"The day after is {_next_day(v, 1)}."), _EVENTS,
+              ("{my} {holder} takes place on {value}",), ("Which weekday comes right after {my} {holder}?",), _NEW_EVENTS),
+    Inference("convert_units", ("{my} {holder} ran {value} km", "{my} {holder} walked {value} km"),
+              ("How many miles did {my} {holder} go?", "Convert the distance of {my} {holder} to miles."),
+              lambda rng: rng.randint(2, 60), lambda rng, v: ({"value": v, "from_unit": "km", "to_unit": "mi"},
+                                                               f"So I convert {v} km to mi."), _PEOPLE,
+              ("{my} {holder} cycled {value} km",), ("What is the distance of {my} {holder} in miles?",), _NEW_PEOPLE))
+
+_COLLEAGUES = ("colleague", "partner", "roommate", "teacher", "coach", "landlord")
+_COMPANY_TICKER = {n: t for t, (n, _) in TICKERS.items()}
+
+PRETRAIN_INFERENCES: tuple[Inference, ...] = (
+    Inference("get_local_time", ("{my} {holder} works in {value}",), ("What time is it where {my} {holder} works?",),
+              lambda rng: rng.choice(list(LOCAL_TIME)), lambda rng, v: ({"city": v}, f"So the city is {v}."), _COLLEAGUES),
+    Inference("get_population", ("{my} {holder} comes from {value}",), ("How many people live in the country of {my} {holder}?",),
+              lambda rng: rng.choice(list(POPULATION_M)), lambda rng, v: ({"country": v}, f"So the country is {v}."), _COLLEAGUES),
+    Inference("get_stock_price", ("{my} {holder} works for {value}",), ("What is the stock price of the company of {my} {holder}?",),
+              lambda rng: rng.choice(list(_COMPANY_TICKER)),
+              lambda rng, v: ({"ticker": _COMPANY_TICKER[v]}, f"{v} trades as {_COMPANY_TICKER[v]}. So the ticker is {_COMPANY_TICKER[v]}."),
+              _COLLEAGUES),
+    Inference("translate_word", ("{my} {holder} speaks {value}",), ("How do I say {word} to {my} {holder}?",),
+              lambda rng: rng.choice(["Spanish", "French", "German", "Italian"]),
+              lambda rng, v: ({"word": rng.choice(list(WORDS)), "language": v}, f"So the language is {v}."), _COLLEAGUES))
+
+# %% ../nbs/01a_toyworld.ipynb #c5cff064
+@dataclass(frozen=True)
+class World:
+    "What conversations are drawn from: tools, direct requests, refusals and inferences."
+    name: str
+    tools: dict[str, ToolSpec]
+    intents: dict[str, Intent]
+    unsupported: list[tuple[str, str, str]]
+    inferences: tuple[Inference, ...]
+
+    @property
+    def not_offerable(self) -> list[str]:
+        "Tools a refusal may stand in for (when the conversation does not offer them)."
+        return [t for t, i in self.intents.items() if i.ability]
+
+TASK = World("toyworld", TOOLS, INTENTS, UNSUPPORTED, INFERENCES)
+PRETRAIN = World("pretrain", PRETRAIN_TOOLS, PRETRAIN_INTENTS, PRETRAIN_UNSUPPORTED, PRETRAIN_INFERENCES)
+
+# %% ../nbs/01a_toyworld.ipynb #17a693d2
+_SCENARIOS = {"call": 0.25, "parallel": 0.05, "clarify": 0.15, "no_tool": 0.15, "infer": 0.4}
 _CONTINUE_AFTER_CLARIFY = 0.75
 
 def _pairs(args: dict) -> str: return ", ".join(f"{k} {v}" for k, v in args.items())
 
-def _call_think(summaries: list[str], calls: list[dict]) -> str:
-    made = " and ".join(f"{c['name']} with {_pairs(c['arguments'])}" for c in calls)
-    return f"The user wants {' and '.join(summaries)}. I will call {made}."
+def _call_think(summaries: list[str]) -> str: return f"The user wants {' and '.join(summaries)}."
 
 def _answer_think(calls: list[dict], outputs: list[dict]) -> str:
     said = " ".join(f"{c['name']} returned {_pairs(o['result'])}." for c, o in zip(calls, outputs))
@@ -244,19 +403,23 @@ def _refusal_think(summary: str) -> str:
 
 def _refusal(ability: str) -> str: return f"Sorry, I can't {ability} with the tools I have."
 
-# %% ../nbs/01a_toyworld.ipynb #5d80ec9f
+# %% ../nbs/01a_toyworld.ipynb #0589a295
 @dataclass
 class _Dialogue:
     rng: random.Random
     rid: str
     tools: list[dict]
+    world: World = TASK
+    shift: bool = False
     messages: list[dict] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
+    skill: str = ""                                     # "infer" while an inference scenario plays
 
     def user(self, text: str): self.messages.append({"role": "user", "content": text})
 
     def row(self, kind: str, think: str, calls: list[dict] = (), reply: str = ""):
-        self.rows.append({"id": f"{self.rid}-{len(self.rows)}", "source": "toyworld", "messages": copy.deepcopy(self.messages),
+        source = f"{self.world.name}/{self.skill}" if self.skill else self.world.name
+        self.rows.append({"id": f"{self.rid}-{len(self.rows)}", "source": source, "messages": copy.deepcopy(self.messages),
                           "tools": copy.deepcopy(self.tools), "target_tool_calls": copy.deepcopy(list(calls)),
                           "target_reply": reply, "target_think": think, "kind": kind})
 
@@ -264,14 +427,14 @@ class _Dialogue:
         self.row(kind, think, reply=text)
         self.messages.append({"role": "assistant", "content": text})
 
-    def call_and_answer(self, intent: Intent, arg_sets: list[dict]):
+    def call_and_answer(self, intent: Intent, arg_sets: list[dict], think: str | None = None):
         calls = [{"name": intent.tool, "arguments": a} for a in arg_sets]
-        self.row("tool_call", _call_think([intent.summary.format(**a) for a in arg_sets], calls), calls)
+        self.row("tool_call", think or _call_think([intent.summary.format(**a) for a in arg_sets]), calls)
         outputs = [execute_call(c["name"], c["arguments"]) for c in calls]
         self.messages += [call_message(calls)] + [tool_message(o) for o in outputs]
         self.reply("answer", _answer_think(calls, outputs), " ".join(intent.answer(a, o["result"]) for a, o in zip(arg_sets, outputs)))
 
-# %% ../nbs/01a_toyworld.ipynb #0b7a5fab
+# %% ../nbs/01a_toyworld.ipynb #f2fd491e
 def _play_call(d: _Dialogue, intent: Intent):
     args = intent.sample(d.rng)
     d.user(intent.text(d.rng, intent.ask, args))
@@ -294,7 +457,7 @@ def _play_clarify(d: _Dialogue, intent: Intent):
 
 def _play_no_tool(d: _Dialogue, intent: Intent | None):
     if intent is None:
-        ask, summary, ability = d.rng.choice(UNSUPPORTED)
+        ask, summary, ability = d.rng.choice(d.world.unsupported)
         d.user(ask.format(city=d.rng.choice(list(WEATHER))))
     else:
         args = intent.sample(d.rng)
@@ -302,52 +465,89 @@ def _play_no_tool(d: _Dialogue, intent: Intent | None):
         summary, ability = intent.summary.format(**args), intent.ability
     d.reply("no_tool", _refusal_think(summary), _refusal(ability))
 
-_PLAY = {"call": _play_call, "parallel": _play_parallel, "clarify": _play_clarify, "no_tool": _play_no_tool}
+# %% ../nbs/01a_toyworld.ipynb #02ef7b04
+_ACK = "Noted."
 
-def _plan(rng: random.Random) -> list[tuple[str, Intent | None]]:
+def _and(parts: list[str]) -> str: return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+def _play_infer(d: _Dialogue, intent: Intent):
+    inf = d.rng.choice([i for i in d.world.inferences if i.tool == intent.tool])
+    shift = d.shift and bool(inf.shift_holders)
+    target = d.rng.choice(inf.shift_holders if shift else inf.holders)
+    pool = [h for h in (inf.holders + inf.shift_holders if shift else inf.holders) if h != target]
+    holders = [target] + d.rng.sample(pool, (d.rng.choice([3, 4]) if shift else d.rng.choice([1, 2])) - 1)
+    values = []
+    while len(values) < len(holders):
+        v = inf.value(d.rng)
+        if v not in values: values.append(v)
+    templates = [d.rng.choice(inf.shift_fact if shift else inf.fact) for _ in holders]
+    facts = list(zip(holders, values, templates)); d.rng.shuffle(facts)
+    said = _upper(_and([inf.say(t, h, v) for h, v, t in facts])) + "."
+    args, step = inf.derive(d.rng, values[0])
+    ask = d.rng.choice(inf.shift_ask if shift else inf.ask).format(my="my", holder=target, **args)
+    d.skill = "infer"
+    if shift and d.rng.random() < 0.5:
+        d.user(said)
+        d.reply("no_tool", f"The user told me about {_and([f'their {h}' for h, _, _ in facts])}. Nothing to look up yet.", _ACK)
+        d.user(ask)
+    else: d.user(f"{said} {ask}")
+    fact = inf.say(templates[0], target, values[0], my="the user's")  # holders[0] is the target
+    d.call_and_answer(intent, [args], think=f"{_upper(fact)}. {step}")
+    d.skill = ""
+
+_PLAY = {"call": _play_call, "parallel": _play_parallel, "clarify": _play_clarify, "no_tool": _play_no_tool, "infer": _play_infer}
+
+def _candidates(world: World, kind: str) -> list[str]:
+    "Tools a scenario of `kind` can serve."
+    return {"call": list(world.intents), "parallel": [t for t, i in world.intents.items() if i.ask_two],
+            "clarify": [t for t, i in world.intents.items() if i.missing], "no_tool": world.not_offerable,
+            "infer": sorted({i.tool for i in world.inferences}, key=list(world.tools).index)}[kind]
+
+def _plan(rng: random.Random, world: World = TASK) -> list[tuple[str, Intent | None]]:
     "One or two scenarios, each with the intent it serves (None: an unsupported request)."
     plan = []
     for _ in range(rng.choice([1, 2])):
         kind = rng.choices(list(_SCENARIOS), weights=list(_SCENARIOS.values()))[0]
-        tools = {"call": list(INTENTS), "parallel": [t for t, i in INTENTS.items() if i.ask_two],
-                 "clarify": [t for t, i in INTENTS.items() if i.missing], "no_tool": _NOT_OFFERABLE}[kind]
-        intent = INTENTS[rng.choice(tools)] if kind != "no_tool" or rng.random() < 0.5 else None
+        intent = world.intents[rng.choice(_candidates(world, kind))] if kind != "no_tool" or rng.random() < 0.5 else None
         plan.append((kind, intent))
     return plan
 
-def _offer(rng: random.Random, plan: list[tuple[str, Intent | None]]) -> list[dict] | None:
+def _offer(rng: random.Random, plan: list[tuple[str, Intent | None]], world: World = TASK) -> list[dict] | None:
     "The tools a conversation offers, or None when its scenarios contradict (one needs a tool another refuses)."
     need = sorted({i.tool for k, i in plan if i and k != "no_tool"})
     avoid = {i.tool for k, i in plan if i and k == "no_tool"}
     if avoid & set(need): return None
-    others = [t for t in TOOLS if t not in need and t not in avoid]
+    others = [t for t in world.tools if t not in need and t not in avoid]
     extra = min(max(len(need), rng.choice([2, 3])) - len(need), len(others))
     names = need + rng.sample(others, extra)
     rng.shuffle(names)
-    return [copy.deepcopy(TOOLS[n].schema) for n in names]
+    return [copy.deepcopy(world.tools[n].schema) for n in names]
 
-# %% ../nbs/01a_toyworld.ipynb #5608f469
+# %% ../nbs/01a_toyworld.ipynb #62b898fa
 def prompt_key(row: dict) -> str:
     "A row's prompt (messages and offered tools) as one canonical string."
     return json.dumps([row["messages"], row["tools"]], sort_keys=True, ensure_ascii=False)
 
-def generate_conversations(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset()) -> list[list[dict]]:
-    "`n` seeded conversations, each a list of rows (one per assistant step), none with a prompt in `exclude`."
+def generate_conversations(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset(), world: World = TASK,
+                           shift: bool = False) -> list[list[dict]]:
+    "`n` seeded conversations of `world` (shifted inferences when `shift`), each a list of rows, none with a prompt in `exclude`."
     rng, out, drawn = random.Random(seed), [], 0
+    prefix = f"{world.name}{'-shift' if shift else ''}-{seed}"
     while len(out) < n:
         drawn += 1
         if drawn > 20 * n + 100: raise RuntimeError(f"only {len(out)} of {n} conversations avoid `exclude`")
-        plan = _plan(rng)
-        tools = _offer(rng, plan)
+        plan = _plan(rng, world)
+        tools = _offer(rng, plan, world)
         if tools is None: continue
-        d = _Dialogue(rng, f"toyworld-{seed}-{len(out):05d}", tools)
+        d = _Dialogue(rng, f"{prefix}-{len(out):05d}", tools, world, shift)
         for kind, intent in plan: _PLAY[kind](d, intent)
         if not any(prompt_key(r) in exclude for r in d.rows): out.append(d.rows)
     return out
 
-def generate_rows(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset()) -> list[dict]:
-    "The rows of `generate_conversations(n, seed, exclude)`, in order."
-    return [r for conv in generate_conversations(n, seed, exclude) for r in conv]
+def generate_rows(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset(), world: World = TASK,
+                  shift: bool = False) -> list[dict]:
+    "The rows of `generate_conversations(n, seed, exclude, world, shift)`, in order."
+    return [r for conv in generate_conversations(n, seed, exclude, world, shift) for r in conv]
 
 # %% ../nbs/01a_toyworld.ipynb #77e41a25
 def execute_targets(row: dict) -> list[dict]:
@@ -356,19 +556,23 @@ def execute_targets(row: dict) -> list[dict]:
     if isinstance(calls, str): calls = json.loads(calls)
     return [execute_call(c["name"], c["arguments"]) for c in calls]
 
-# %% ../nbs/01a_toyworld.ipynb #7c220c49
-SPLITS = {"train": 550, "dev": 55, "test": 55}  # conversations per split
+# %% ../nbs/01a_toyworld.ipynb #e15cfd7d
+SPLITS = {"train": 700, "dev": 60, "test": 80, "test_shift": 80}  # conversations per split; test_shift uses shifted inferences
 
 def toyworld_dir() -> Path:
     "Where the toy-world files live: `<repo>/data`, or `<cache>/data` outside a source checkout."
     root = repo_root()
     return root/"data" if root else cache_dir()/"data"
 
-def write_toyworld(out_dir: str | Path | None = None, seed: int = 0) -> dict[str, Path]:
-    "Generate the train/dev/test toy-world files; returns their paths by split."
-    out_dir, seen, paths = Path(out_dir or toyworld_dir()), set(), {}
+def split_rows(seed: int = 0) -> dict[str, list[dict]]:
+    "The rows of every split, by name: split k from `seed + k`, none with a prompt of an earlier split."
+    seen, out = set(), {}
     for offset, (split, n) in enumerate(SPLITS.items()):
-        rows = generate_rows(n, seed + offset, exclude=seen)
-        seen |= {prompt_key(r) for r in rows}
-        paths[split] = write_jsonl(out_dir/f"toyworld_{split}.jsonl", rows)
-    return paths
+        out[split] = generate_rows(n, seed + offset, exclude=seen, shift=split.endswith("shift"))
+        seen |= {prompt_key(r) for r in out[split]}
+    return out
+
+def write_toyworld(out_dir: str | Path | None = None, seed: int = 0) -> dict[str, Path]:
+    "Generate the train/dev/test/test_shift toy-world files; returns their paths by split."
+    out_dir = Path(out_dir or toyworld_dir())
+    return {split: write_jsonl(out_dir/f"toyworld_{split}.jsonl", rows) for split, rows in split_rows(seed).items()}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from .core import RatError, read_jsonl
-from .models import LoraSpec, tiny_model, default_device
+from .models import LoraSpec, tiny_model, default_device, resolve_model, BASE_MODEL
 
 # %% auto #0
 __all__ = ['PRESETS', 'Preset', 'get_preset', 'parse_sets', 'read_config_file', 'build_config', 'MetricsLog', 'truncate_metrics',
@@ -21,7 +21,7 @@ __all__ = ['PRESETS', 'Preset', 'get_preset', 'parse_sets', 'read_config_file', 
 class Preset:
     "Model + loading + trainer defaults for one kind of hardware."
     name: str
-    model: str | None                      # None: the tiny offline fixture
+    model: str | None                      # hub name, folder or shipped name; None: the random-weight fixture
     quantization: str | None = None
     lora: LoraSpec | None = field(default_factory=LoraSpec)
     common: dict = field(default_factory=dict)   # fields of both SFTConfig and GRPOConfig
@@ -29,14 +29,14 @@ class Preset:
     grpo: dict = field(default_factory=dict)
 
     def model_path(self) -> str:
-        "The model to load: the preset's hub name or local folder, or the tiny fixture (built on first use)."
-        return self.model or str(tiny_model())
+        "The model to load: the preset's hub name, local folder or shipped base, or the random-weight fixture."
+        return resolve_model(self.model) if self.model else str(tiny_model())
 
 _GPU = dict(bf16=True, activation_checkpointing=True, optim='paged_adamw_8bit', logging_steps=1, save_steps=50,
             per_device_train_batch_size=8, gradient_accumulation_steps=1, lr_scheduler_type='constant_with_warmup', warmup_steps=5)
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
-    Preset('cpu-tiny', model=None, quantization=None, lora=LoraSpec(r=16, lora_alpha=32, lora_dropout=0.0),
+    Preset('cpu-tiny', model=BASE_MODEL, quantization=None, lora=LoraSpec(r=16, lora_alpha=32, lora_dropout=0.0),
            common=dict(use_cpu=True, bf16=False, activation_checkpointing=False, logging_steps=1, save_steps=10, per_device_train_batch_size=8,
                        learning_rate=2e-4, lr_scheduler_type='constant', seed=0, dataloader_num_workers=0),
            sft=dict(num_train_epochs=1, max_length=1024),

@@ -1,11 +1,10 @@
-"""Single-step vs multi-turn GRPO from the same warm start on the toy world (CPU, tiny fixture).
+"""Single-step vs multi-turn GRPO from the shipped tiny base on the toy world (CPU).
 
 Writes results/multiturn.json and figures/multiturn_vs_single.png. Steps:
-1. warm start: the demo's (`rat.demo.warm_start`: the tiny fixture fully fine-tuned, loss on whole toy-world conversations
-   disjoint from train and test; cached in --cache, reused when present);
+1. the start: `rat-tiny-base`, the base that ships with rat (pretrained on a corpus disjoint from the task, `rat.pretrain`);
 2. single-step GRPO (`rat.grpo.grpo`, the paper's rewards) and multi-turn GRPO (`rat.multiturn.grpo_multiturn`)
    from it, with the same preset, learning rate, steps, prompts per step, completions per prompt and length budget;
-3. `rat.multiturn.evaluate_multiturn` of the warm start and both runs on the toy-world test split.
+3. `rat.multiturn.evaluate_multiturn` of the base and both runs on the toy-world test split.
 
     OMP_NUM_THREADS=1 .venv/bin/python tools/multiturn_experiment.py
 """
@@ -18,24 +17,12 @@ torch.set_num_threads(1)
 
 from rat.core import read_jsonl, repo_root
 from rat.data import load_rows
-from rat.demo import DemoConfig, warm_start_rows, warm_start as demo_warm_start
 from rat.grpo import grpo
-from rat.models import load_model
+from rat.models import load_model, resolve_model, BASE_MODEL
 from rat.multiturn import evaluate_multiturn, grpo_multiturn
 from rat.train import get_preset
 
 ROOT = repo_root()
-
-
-def warm_start(cache: Path, steps: int, exclude: list) -> Path:
-    "The demo's warm start (`rat.demo.warm_start`: language modelling on toy-world conversations disjoint from train/test); cached."
-    model_dir = cache/'warm'/'model'
-    if (model_dir/'config.json').exists(): return model_dir
-    cfg = dataclasses.replace(DemoConfig(), warm_steps=steps)
-    t = time.time()
-    demo_warm_start(warm_start_rows(cfg, exclude=exclude), cache/'warm', cfg)
-    (cache/'warm'/'wall_s.txt').write_text(f'{time.time() - t:.0f}')
-    return model_dir
 
 
 def evaluate(model_dir: Path, rows: list, a) -> dict:
@@ -54,9 +41,9 @@ RUNS = ('single-step GRPO', 'multi-turn GRPO')
 
 
 def summarize(res: dict) -> None:
-    "Per-system metrics averaged over the seeds run so far (the warm start is evaluated once)."
+    "Per-system metrics averaged over the seeds run so far (the base is evaluated once)."
     seeds = list(res['seeds'].values())
-    res['systems'] = {'warm start': res['warm']} if res.get('warm') else {}
+    res['systems'] = {'base': res['warm']} if res.get('warm') else {}
     for name in RUNS:
         per = [s['systems'][name] for s in seeds if name in s['systems']]
         if per: res['systems'][name] = {k: (sum(m[k] for m in per) / len(per) if per[0][k] is not None else None) for k in per[0]}
@@ -98,9 +85,7 @@ def figure(res: dict, out: Path) -> None:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--cache', default=str(ROOT/'runs'/'multiturn'), help='warm start and runs live here')
-    ap.add_argument('--warm_steps', type=int, default=1000,
-                    help='warm-start steps (1,000: those behind the committed results/multiturn.json)')
+    ap.add_argument('--cache', default=str(ROOT/'runs'/'multiturn'), help='runs live here')
     ap.add_argument('--steps', type=int, default=100, help='GRPO steps of each run')
     ap.add_argument('--batch', type=int, default=16, help='completions per step')
     ap.add_argument('--generations', type=int, default=4, help='completions per prompt')
@@ -115,7 +100,7 @@ def main():
     a = ap.parse_args()
     cache = Path(a.cache); cache.mkdir(parents=True, exist_ok=True)
     train, test = load_rows(ROOT/'data/toyworld_train.jsonl'), load_rows(ROOT/'data/toyworld_test.jsonl')
-    warm = warm_start(cache, a.warm_steps, exclude=train + test)
+    warm = Path(resolve_model(BASE_MODEL))
     preset = dataclasses.replace(get_preset('cpu-tiny'), model=str(warm), lora=None)
     overrides = {'max_steps': a.steps, 'learning_rate': a.lr, 'per_device_train_batch_size': a.batch, 'num_generations': a.generations,
                  'max_completion_length': a.max_len, 'temperature': a.temperature, 'save_steps': 10_000, 'logging_steps': 1, 'seed': a.seed}
@@ -129,13 +114,13 @@ def main():
             'multi': lambda out: grpo_multiturn(train, out, rewards=multi_rewards, preset=preset, overrides=overrides,
                                                 max_turns=a.max_turns)}
     res['settings'] = {k: v for k, v in vars(a).items() if k not in ('seed', 'only', 'cache')} | {
-        'warm_start': f'rat.demo.warm_start: tiny fixture, full fine-tune, loss on whole conversations disjoint from train/test, {a.warm_steps} steps',
+        'start': f'{BASE_MODEL} (rat.pretrain: pretrained on the pretraining world, disjoint from the task)',
         'grpo': 'full fine-tune, beta 0, cpu-tiny preset otherwise',
         'single_step_rewards': single_rewards, 'multi_turn_rewards': multi_rewards,
         'single_step_prompts': 'all train rows', 'multi_turn_prompts': 'train rows of kinds tool_call, clarify, no_tool'}
     def save():
         summarize(res); res_path.parent.mkdir(exist_ok=True); res_path.write_text(json.dumps(res, indent=1))
-    if 'warm' in a.only: res['warm'] = evaluate(warm, test, a); print('warm start', res['warm'], flush=True); save()
+    if 'warm' in a.only: res['warm'] = evaluate(warm, test, a); print('base', res['warm'], flush=True); save()
     for (key, train_fn), name in zip(runs.items(), RUNS):
         run = cache/f'{key}_s{a.seed}'
         if key in a.only: train_fn(run)
