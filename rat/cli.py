@@ -135,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--think', dest='think', action='store_true', default=True, help='train reasoning + action')
     g.add_argument('--no-think', dest='think', action='store_false', help='train the action alone (the paper\'s SFT-without-thinking baseline)')
     p.add_argument('--loss-on', default='action', choices=['action', 'all'],
-                   help='action: loss on the target action only; all: language modelling on whole conversations (warm start)')
+                   help='action: loss on the target action only; all: language modelling on whole conversations (as rat pretrain does)')
     _train_args(p); p.add_argument('--out', default='runs/sft', help='run folder')
 
     p = add('grpo', cmd_grpo, 'GRPO with the reward registry (QLoRA on one GPU), from the base model or an SFT adapter.')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_toyworld.ipynb #f36ede25
 from __future__ import annotations
-import copy, datetime, json, math, random, time
+import copy, datetime, json, math, random, re, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -16,11 +16,11 @@ from .core import cache_dir, repo_root, write_jsonl
 # %% auto #0
 __all__ = ['WEATHER', 'WEEKDAYS', 'RATES', 'COUNTRY_CURRENCY', 'TOOLS', 'LOCAL_TIME', 'POPULATION_M', 'WORDS', 'TICKERS',
            'PRETRAIN_TOOLS', 'INTENTS', 'UNSUPPORTED', 'PRETRAIN_INTENTS', 'PRETRAIN_UNSUPPORTED', 'INFERENCES',
-           'PRETRAIN_INFERENCES', 'TASK', 'PRETRAIN', 'SPLITS', 'get_weather', 'convert_units', 'calculate',
-           'day_of_week', 'convert_currency', 'ToolSpec', 'get_local_time', 'get_population', 'translate_word',
-           'get_stock_price', 'execute_call', 'call_message', 'tool_message', 'Intent', 'Inference', 'World',
-           'prompt_key', 'generate_conversations', 'generate_rows', 'execute_targets', 'toyworld_dir', 'split_rows',
-           'write_toyworld']
+           'PRETRAIN_INFERENCES', 'TASK', 'PRETRAIN', 'NOTE_WORDS', 'NOTES', 'SPLITS', 'get_weather', 'convert_units',
+           'calculate', 'day_of_week', 'convert_currency', 'ToolSpec', 'get_local_time', 'get_population',
+           'translate_word', 'save_note', 'get_stock_price', 'execute_call', 'call_message', 'tool_message', 'Intent',
+           'Inference', 'World', 'prompt_key', 'generate_conversations', 'generate_rows', 'execute_targets',
+           'toyworld_dir', 'split_rows', 'write_toyworld']
 
 # %% ../nbs/01a_toyworld.ipynb #89fce765
 def _num(x: float) -> int | float:
@@ -72,7 +72,7 @@ def convert_currency(amount: float, from_currency: str, to_currency: str) -> dic
     "Convert money between currencies at fixed rates."
     return {"amount": _num(amount / RATES[from_currency] * RATES[to_currency]), "currency": to_currency}
 
-# %% ../nbs/01a_toyworld.ipynb #dce412f9
+# %% ../nbs/01a_toyworld.ipynb #8b74e9ae
 @dataclass(frozen=True)
 class ToolSpec:
     "A tool's schema (transformers/Qwen3 format) and the pure function that implements it."
@@ -109,7 +109,7 @@ TOOLS: dict[str, ToolSpec] = _registry(
     _spec(convert_currency, "Convert money at fixed rates.",
           amount={"type": "number"}, from_currency=_CURRENCIES, to_currency=_TARGET_CURRENCY))
 
-# %% ../nbs/01a_toyworld.ipynb #a328f06d
+# %% ../nbs/01a_toyworld.ipynb #62838649
 LOCAL_TIME = {"Paris": "14:00", "London": "13:00", "Tokyo": "21:00", "Berlin": "14:00", "Madrid": "14:00",
               "Seoul": "21:00", "Nairobi": "15:00", "Quito": "07:00", "Oslo": "14:00", "Lima": "07:00"}
 POPULATION_M = {"Japan": 124, "France": 68, "Spain": 48, "Germany": 84, "United Kingdom": 68, "United States": 335,
@@ -132,6 +132,10 @@ def translate_word(word: str, language: str) -> dict:
     "One word of the fixed dictionary in another language."
     return {"word": word, "language": language, "translation": WORDS[word][language]}
 
+def save_note(text: str) -> dict:
+    "Save a free-text note; returns how many words it holds."
+    return {"saved": True, "words": len(text.split())}
+
 def get_stock_price(ticker: str) -> dict:
     "Last price of a stock, in USD."
     return {"ticker": ticker, "price_usd": TICKERS[ticker][1]}
@@ -141,10 +145,11 @@ PRETRAIN_TOOLS: dict[str, ToolSpec] = _registry(
     _spec(get_population, "Population of a country.", country={"type": "string", "enum": list(POPULATION_M)}),
     _spec(translate_word, "Translate a word.", word={"type": "string", "enum": list(WORDS)},
           language={"type": "string", "enum": ["Spanish", "French", "German", "Italian"]}),
+    _spec(save_note, "Save a note for the user.", text={"type": "string"}),
     _spec(get_stock_price, "Stock price of a company.",
           ticker={"type": "string", "enum": list(TICKERS), "description": "; ".join(f"{t}: {n}" for t, (n, _) in TICKERS.items())}))
 
-# %% ../nbs/01a_toyworld.ipynb #956936ad
+# %% ../nbs/01a_toyworld.ipynb #3e6d5065
 def _schema_problem(spec: ToolSpec, arguments: dict) -> str | None:
     error = jsonschema.exceptions.best_match(spec.validator.iter_errors(arguments))
     return None if error is None else f"invalid arguments for {spec.name}: {error.message}"
@@ -260,7 +265,7 @@ INTENTS: dict[str, Intent] = {i.tool: i for i in [
            missing="amount", topic="a currency conversion", ask_missing=("Convert {from_currency} to {to_currency} for me.", "I want to change {from_currency} into {to_currency}."),
            question="What amount should I convert?", supply=("{amount}.", "{amount} {from_currency}."))]}
 
-# %% ../nbs/01a_toyworld.ipynb #f5608011
+# %% ../nbs/01a_toyworld.ipynb #766ea7d9
 UNSUPPORTED = [("Book me a flight to {city}.", "to book a flight", "book flights"),
                ("Order a pizza for me.", "to order food", "order food"),
                ("Send an email to my boss.", "to send an email", "send emails"),
@@ -268,7 +273,7 @@ UNSUPPORTED = [("Book me a flight to {city}.", "to book a flight", "book flights
                ("Set an alarm for 7 am.", "to set an alarm", "set alarms"),
                ("Remind me to buy milk.", "a reminder", "set reminders")]
 
-# %% ../nbs/01a_toyworld.ipynb #7ed7328e
+# %% ../nbs/01a_toyworld.ipynb #51db0064
 PRETRAIN_INTENTS: dict[str, Intent] = {i.tool: i for i in [
     Intent("get_local_time", lambda rng: {"city": rng.choice(list(LOCAL_TIME))},
            ("What time is it in {city}?", "Tell me the local time in {city}."), "the local time in {city}",
@@ -285,6 +290,9 @@ PRETRAIN_INTENTS: dict[str, Intent] = {i.tool: i for i in [
            lambda a, r: f"In {r['language']}, {r['word']} is {r['translation']}.", ability="translate",
            missing="language", topic="a translation", ask_missing=("How do you say {word}?",),
            question="Into which language?", supply=("Into {language}.",)),
+    Intent("save_note", lambda rng: {"text": " ".join(rng.choice(NOTE_WORDS) for _ in range(rng.randint(4, 12)))},
+           ("Save a note: {text}", "Please note down: {text}", "Remember this for me: {text}"), "to save the note {text}",
+           lambda a, r: f"I saved your note: {a['text']}", ability="save notes"),
     Intent("get_stock_price", lambda rng: {"ticker": rng.choice(list(TICKERS))},
            ("What is the price of {ticker}?", "How much does {ticker} stock cost?"), "the price of {ticker}",
            lambda a, r: f"{r['ticker']} costs {r['price_usd']} USD.", ability="check stock prices")]}
@@ -293,7 +301,7 @@ PRETRAIN_UNSUPPORTED = [("Water my plants.", "to water plants", "water plants"),
                         ("Call a taxi to {city}.", "a taxi", "call taxis"),
                         ("Clean the kitchen.", "to clean the kitchen", "clean")]
 
-# %% ../nbs/01a_toyworld.ipynb #d96b6066
+# %% ../nbs/01a_toyworld.ipynb #00fed4ec
 @dataclass(frozen=True)
 class Inference:
     "A request whose call is derived from facts the user stated: facts bind holders to values, the question names one."
@@ -368,7 +376,7 @@ PRETRAIN_INFERENCES: tuple[Inference, ...] = (
               lambda rng: rng.choice(["Spanish", "French", "German", "Italian"]),
               lambda rng, v: ({"word": rng.choice(list(WORDS)), "language": v}, f"So the language is {v}."), _COLLEAGUES))
 
-# %% ../nbs/01a_toyworld.ipynb #c5cff064
+# %% ../nbs/01a_toyworld.ipynb #8d2960b7
 @dataclass(frozen=True)
 class World:
     "What conversations are drawn from: tools, direct requests, refusals and inferences."
@@ -377,6 +385,7 @@ class World:
     intents: dict[str, Intent]
     unsupported: list[tuple[str, str, str]]
     inferences: tuple[Inference, ...]
+    scenarios: dict[str, float] | None = None     # scenario weights (None: the default mix)
 
     @property
     def not_offerable(self) -> list[str]:
@@ -386,7 +395,24 @@ class World:
 TASK = World("toyworld", TOOLS, INTENTS, UNSUPPORTED, INFERENCES)
 PRETRAIN = World("pretrain", PRETRAIN_TOOLS, PRETRAIN_INTENTS, PRETRAIN_UNSUPPORTED, PRETRAIN_INFERENCES)
 
-# %% ../nbs/01a_toyworld.ipynb #17a693d2
+# %% ../nbs/01a_toyworld.ipynb #9b8414ab
+_COMMON = ("the a an and or but if so to of in on at for with from by about as is are was be it this that what which who "
+           "when where why how not no yes can will do have get go make see know think want need say tell ask give find use "
+           "call try help show play move live bring write read pay meet buy send stay user sorry thanks please right now "
+           "today tomorrow day after before week date city country money currency trip weather pays returned convert").split()
+
+def _world_words(w: World) -> set[str]:
+    "Every word of a world's schemas, phrasings, holders and refusals."
+    texts = [json.dumps([s.schema for s in w.tools.values()])]
+    for i in w.intents.values(): texts += [*i.ask, *i.ask_missing, *i.supply, *i.ask_two, i.summary, i.question, i.ability, i.topic]
+    for inf in w.inferences: texts += [*inf.fact, *inf.ask, *inf.holders, *inf.shift_fact, *inf.shift_ask, *inf.shift_holders]
+    texts += [t for u in w.unsupported for t in u] + [c for _, c in WEATHER.values()]
+    return {x for t in texts for x in re.findall(r"[A-Za-z]+", t)}
+
+NOTE_WORDS = sorted(set(_COMMON) | _world_words(TASK) | _world_words(PRETRAIN))
+NOTES = World("pretrain", PRETRAIN_TOOLS, {"save_note": PRETRAIN_INTENTS["save_note"]}, [], (), scenarios={"call": 1.0})
+
+# %% ../nbs/01a_toyworld.ipynb #e59f8613
 _SCENARIOS = {"call": 0.25, "parallel": 0.05, "clarify": 0.15, "no_tool": 0.15, "infer": 0.4}
 _CONTINUE_AFTER_CLARIFY = 0.75
 
@@ -403,7 +429,7 @@ def _refusal_think(summary: str) -> str:
 
 def _refusal(ability: str) -> str: return f"Sorry, I can't {ability} with the tools I have."
 
-# %% ../nbs/01a_toyworld.ipynb #0589a295
+# %% ../nbs/01a_toyworld.ipynb #c66163fa
 @dataclass
 class _Dialogue:
     rng: random.Random
@@ -434,7 +460,7 @@ class _Dialogue:
         self.messages += [call_message(calls)] + [tool_message(o) for o in outputs]
         self.reply("answer", _answer_think(calls, outputs), " ".join(intent.answer(a, o["result"]) for a, o in zip(arg_sets, outputs)))
 
-# %% ../nbs/01a_toyworld.ipynb #f2fd491e
+# %% ../nbs/01a_toyworld.ipynb #5422c689
 def _play_call(d: _Dialogue, intent: Intent):
     args = intent.sample(d.rng)
     d.user(intent.text(d.rng, intent.ask, args))
@@ -465,7 +491,7 @@ def _play_no_tool(d: _Dialogue, intent: Intent | None):
         summary, ability = intent.summary.format(**args), intent.ability
     d.reply("no_tool", _refusal_think(summary), _refusal(ability))
 
-# %% ../nbs/01a_toyworld.ipynb #02ef7b04
+# %% ../nbs/01a_toyworld.ipynb #fd5d2108
 _ACK = "Noted."
 
 def _and(parts: list[str]) -> str: return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -507,7 +533,8 @@ def _plan(rng: random.Random, world: World = TASK) -> list[tuple[str, Intent | N
     "One or two scenarios, each with the intent it serves (None: an unsupported request)."
     plan = []
     for _ in range(rng.choice([1, 2])):
-        kind = rng.choices(list(_SCENARIOS), weights=list(_SCENARIOS.values()))[0]
+        mix = world.scenarios or _SCENARIOS
+        kind = rng.choices(list(mix), weights=list(mix.values()))[0]
         intent = world.intents[rng.choice(_candidates(world, kind))] if kind != "no_tool" or rng.random() < 0.5 else None
         plan.append((kind, intent))
     return plan
@@ -523,7 +550,7 @@ def _offer(rng: random.Random, plan: list[tuple[str, Intent | None]], world: Wor
     rng.shuffle(names)
     return [copy.deepcopy(world.tools[n].schema) for n in names]
 
-# %% ../nbs/01a_toyworld.ipynb #62b898fa
+# %% ../nbs/01a_toyworld.ipynb #8a448822
 def prompt_key(row: dict) -> str:
     "A row's prompt (messages and offered tools) as one canonical string."
     return json.dumps([row["messages"], row["tools"]], sort_keys=True, ensure_ascii=False)
@@ -556,7 +583,7 @@ def execute_targets(row: dict) -> list[dict]:
     if isinstance(calls, str): calls = json.loads(calls)
     return [execute_call(c["name"], c["arguments"]) for c in calls]
 
-# %% ../nbs/01a_toyworld.ipynb #e15cfd7d
+# %% ../nbs/01a_toyworld.ipynb #9067d42c
 SPLITS = {"train": 700, "dev": 60, "test": 80, "test_shift": 80}  # conversations per split; test_shift uses shifted inferences
 
 def toyworld_dir() -> Path:
