@@ -126,7 +126,7 @@ def summarize(rows: list[dict], samples: list[list[dict]]) -> dict:
     if k > 1: res['all'][f'pass@{k}'] = sum(any(x['overall'] == 1.0 for x in s) for s in samples) / len(samples)
     return res
 
-# %% ../nbs/06_eval.ipynb #be6fda74
+# %% ../nbs/06_eval.ipynb #a7c4e2cf
 @dataclass
 class System:
     "A model to evaluate: base weights, an optional adapter, and the mode it was trained for."
@@ -178,7 +178,7 @@ def evaluate(system: System, rows: list[dict], out_dir: str | Path | None = None
         (out/'metrics.md').write_text(metrics_table({system.name: res}) + '\n')
     return res
 
-# %% ../nbs/06_eval.ipynb #b54cfc8d
+# %% ../nbs/06_eval.ipynb #38748eed
 def action_key(text: str) -> str:
     "What a completion does, as one string: its parsed calls, or its reply."
     p = parse_trl_completion(text)
@@ -205,7 +205,7 @@ def faithfulness(rows: list[dict], texts: list[str], model_tok, max_new_tokens: 
                         'overall': sum(acc) / max(n, 1)}
     return out
 
-# %% ../nbs/06_eval.ipynb #28e442f1
+# %% ../nbs/06_eval.ipynb #11e76beb
 def mean_sd(values: list[float]) -> dict:
     "Mean and sample standard deviation (0 for one value) of a metric over seeds."
     n = len(values)

@@ -174,7 +174,7 @@ def merge_adapter(base: str | Path, adapter: str | Path, out_dir: str | Path) ->
     model.save_pretrained(out_dir); tok.save_pretrained(out_dir)
     return Path(out_dir)
 
-# %% ../nbs/00_models.ipynb #388d7a0d
+# %% ../nbs/00_models.ipynb #278df207
 BASE_MODEL = 'rat-tiny-base'
 SHIPPED = {BASE_MODEL: 'base'}  # shipped model name -> folder inside the rat package
 

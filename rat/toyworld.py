@@ -72,7 +72,7 @@ def convert_currency(amount: float, from_currency: str, to_currency: str) -> dic
     "Convert money between currencies at fixed rates."
     return {"amount": _num(amount / RATES[from_currency] * RATES[to_currency]), "currency": to_currency}
 
-# %% ../nbs/01a_toyworld.ipynb #50c63417
+# %% ../nbs/01a_toyworld.ipynb #5282db47
 @dataclass(frozen=True)
 class ToolSpec:
     "A tool's schema (transformers/Qwen3 format) and the pure function that implements it."
@@ -109,7 +109,7 @@ TOOLS: dict[str, ToolSpec] = _registry(
     _spec(convert_currency, "Convert money at fixed rates.",
           amount={"type": "number"}, from_currency=_CURRENCIES, to_currency=_TARGET_CURRENCY))
 
-# %% ../nbs/01a_toyworld.ipynb #4512b184
+# %% ../nbs/01a_toyworld.ipynb #fd1bc0a9
 LOCAL_TIME = {"Paris": "14:00", "London": "13:00", "Tokyo": "21:00", "Berlin": "14:00", "Madrid": "14:00",
               "Seoul": "21:00", "Nairobi": "15:00", "Quito": "07:00", "Oslo": "14:00", "Lima": "07:00"}
 POPULATION_M = {"Japan": 124, "France": 68, "Spain": 48, "Germany": 84, "United Kingdom": 68, "United States": 335,
@@ -149,7 +149,7 @@ PRETRAIN_TOOLS: dict[str, ToolSpec] = _registry(
     _spec(get_stock_price, "Stock price of a company.",
           ticker={"type": "string", "enum": list(TICKERS), "description": "; ".join(f"{t}: {n}" for t, (n, _) in TICKERS.items())}))
 
-# %% ../nbs/01a_toyworld.ipynb #b60b57df
+# %% ../nbs/01a_toyworld.ipynb #c4045ddf
 def _schema_problem(spec: ToolSpec, arguments: dict) -> str | None:
     error = jsonschema.exceptions.best_match(spec.validator.iter_errors(arguments))
     return None if error is None else f"invalid arguments for {spec.name}: {error.message}"
@@ -265,7 +265,7 @@ INTENTS: dict[str, Intent] = {i.tool: i for i in [
            missing="amount", topic="a currency conversion", ask_missing=("Convert {from_currency} to {to_currency} for me.", "I want to change {from_currency} into {to_currency}."),
            question="What amount should I convert?", supply=("{amount}.", "{amount} {from_currency}."))]}
 
-# %% ../nbs/01a_toyworld.ipynb #8d613fdb
+# %% ../nbs/01a_toyworld.ipynb #dfce0e2e
 UNSUPPORTED = [("Book me a flight to {city}.", "to book a flight", "book flights"),
                ("Order a pizza for me.", "to order food", "order food"),
                ("Send an email to my boss.", "to send an email", "send emails"),
@@ -273,7 +273,7 @@ UNSUPPORTED = [("Book me a flight to {city}.", "to book a flight", "book flights
                ("Set an alarm for 7 am.", "to set an alarm", "set alarms"),
                ("Remind me to buy milk.", "a reminder", "set reminders")]
 
-# %% ../nbs/01a_toyworld.ipynb #c6b541a8
+# %% ../nbs/01a_toyworld.ipynb #4024fea0
 PRETRAIN_INTENTS: dict[str, Intent] = {i.tool: i for i in [
     Intent("get_local_time", lambda rng: {"city": rng.choice(list(LOCAL_TIME))},
            ("What time is it in {city}?", "Tell me the local time in {city}."), "the local time in {city}",
@@ -301,7 +301,7 @@ PRETRAIN_UNSUPPORTED = [("Water my plants.", "to water plants", "water plants"),
                         ("Call a taxi to {city}.", "a taxi", "call taxis"),
                         ("Clean the kitchen.", "to clean the kitchen", "clean")]
 
-# %% ../nbs/01a_toyworld.ipynb #b4e6d602
+# %% ../nbs/01a_toyworld.ipynb #32d8df53
 @dataclass(frozen=True)
 class Inference:
     "A request whose call is derived from facts the user stated: facts bind holders to values, the question names one."
@@ -376,7 +376,7 @@ PRETRAIN_INFERENCES: tuple[Inference, ...] = (
               lambda rng: rng.choice(["Spanish", "French", "German", "Italian"]),
               lambda rng, v: ({"word": rng.choice(list(WORDS)), "language": v}, f"So the language is {v}."), _COLLEAGUES))
 
-# %% ../nbs/01a_toyworld.ipynb #7375e42e
+# %% ../nbs/01a_toyworld.ipynb #fdb604ff
 @dataclass(frozen=True)
 class World:
     "What conversations are drawn from: tools, direct requests, refusals and inferences."
@@ -395,7 +395,7 @@ class World:
 TASK = World("toyworld", TOOLS, INTENTS, UNSUPPORTED, INFERENCES)
 PRETRAIN = World("pretrain", PRETRAIN_TOOLS, PRETRAIN_INTENTS, PRETRAIN_UNSUPPORTED, PRETRAIN_INFERENCES)
 
-# %% ../nbs/01a_toyworld.ipynb #f3971d12
+# %% ../nbs/01a_toyworld.ipynb #20065748
 _COMMON = ("the a an and or but if so to of in on at for with from by about as is are was be it this that what which who "
            "when where why how not no yes can will do have get go make see know think want need say tell ask give find use "
            "call try help show play move live bring write read pay meet buy send stay user sorry thanks please right now "
@@ -412,7 +412,7 @@ def _world_words(w: World) -> set[str]:
 NOTE_WORDS = sorted(set(_COMMON) | _world_words(TASK) | _world_words(PRETRAIN))
 NOTES = World("pretrain", PRETRAIN_TOOLS, {"save_note": PRETRAIN_INTENTS["save_note"]}, [], (), scenarios={"call": 1.0})
 
-# %% ../nbs/01a_toyworld.ipynb #5a4569cf
+# %% ../nbs/01a_toyworld.ipynb #3d80b575
 _SCENARIOS = {"call": 0.25, "parallel": 0.05, "clarify": 0.15, "no_tool": 0.15, "infer": 0.4}
 _CONTINUE_AFTER_CLARIFY = 0.75
 
@@ -429,7 +429,7 @@ def _refusal_think(summary: str) -> str:
 
 def _refusal(ability: str) -> str: return f"Sorry, I can't {ability} with the tools I have."
 
-# %% ../nbs/01a_toyworld.ipynb #8463833a
+# %% ../nbs/01a_toyworld.ipynb #be624ba1
 @dataclass
 class _Dialogue:
     rng: random.Random
@@ -460,7 +460,7 @@ class _Dialogue:
         self.messages += [call_message(calls)] + [tool_message(o) for o in outputs]
         self.reply("answer", _answer_think(calls, outputs), " ".join(intent.answer(a, o["result"]) for a, o in zip(arg_sets, outputs)))
 
-# %% ../nbs/01a_toyworld.ipynb #c1af8930
+# %% ../nbs/01a_toyworld.ipynb #fa61ce7e
 def _play_call(d: _Dialogue, intent: Intent):
     args = intent.sample(d.rng)
     d.user(intent.text(d.rng, intent.ask, args))
@@ -491,7 +491,7 @@ def _play_no_tool(d: _Dialogue, intent: Intent | None):
         summary, ability = intent.summary.format(**args), intent.ability
     d.reply("no_tool", _refusal_think(summary), _refusal(ability))
 
-# %% ../nbs/01a_toyworld.ipynb #fadc0500
+# %% ../nbs/01a_toyworld.ipynb #13e22814
 _ACK = "Noted."
 
 def _and(parts: list[str]) -> str: return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -550,7 +550,7 @@ def _offer(rng: random.Random, plan: list[tuple[str, Intent | None]], world: Wor
     rng.shuffle(names)
     return [copy.deepcopy(world.tools[n].schema) for n in names]
 
-# %% ../nbs/01a_toyworld.ipynb #a20d0a48
+# %% ../nbs/01a_toyworld.ipynb #086e0a2b
 def prompt_key(row: dict) -> str:
     "A row's prompt (messages and offered tools) as one canonical string."
     return json.dumps([row["messages"], row["tools"]], sort_keys=True, ensure_ascii=False)
@@ -583,7 +583,7 @@ def execute_targets(row: dict) -> list[dict]:
     if isinstance(calls, str): calls = json.loads(calls)
     return [execute_call(c["name"], c["arguments"]) for c in calls]
 
-# %% ../nbs/01a_toyworld.ipynb #e3c47710
+# %% ../nbs/01a_toyworld.ipynb #8ac66b80
 SPLITS = {"train": 700, "dev": 60, "test": 80, "test_shift": 80}  # conversations per split; test_shift uses shifted inferences
 
 def toyworld_dir() -> Path:
