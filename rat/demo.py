@@ -16,7 +16,7 @@ __all__ = ['QUICK', 'SYSTEMS', 'REF', 'CONTRASTS', 'DemoConfig', 'demo_config', 
 # %% ../nbs/07_demo.ipynb #c9680ea3
 @dataclass
 class DemoConfig:
-    "Sizes and step counts of the demo's stages (chosen on the dev split)."
+    "Sizes and step counts of the demo's stages (see how they were chosen, below)."
     base: str = BASE_MODEL
     sft_steps: int = 200
     sft_lr: float = 1e-3
@@ -54,7 +54,7 @@ def demo_config(quick: bool = False, sets: dict | None = None, splits: str | Non
         sets[k] = want(v) if want in (int, float) else v
     if splits:
         sets['eval_splits'] = tuple(s.strip() for s in splits.split(',') if s.strip())
-        unknown = [s for s in sets['eval_splits'] if s not in ('train', 'dev', 'test', 'test_shift')]
+        unknown = [s for s in sets['eval_splits'] if s not in ('dev', 'test', 'test_shift')]
         if unknown: raise RatError(f"unknown split(s) {', '.join(unknown)}: choose from dev, test, test_shift")
     return replace(cfg, **sets)
 
@@ -151,12 +151,13 @@ def _faith_summary(blocks: list[dict]) -> dict:
 
 def aggregate_seeds(runs: list[dict]) -> dict:
     "Mean ± sd over seeds per split, system and metric (all rows and inference rows), faithfulness, and paired CIs."
+    from rat.core import RatError
     from rat.evaluate import mean_sd, paired_bootstrap
     out = {}
     for split in runs[0]['splits']:
         per = [r['splits'][split]['systems'] for r in runs]
         if any(r['splits'][split]['rows'] != runs[0]['splits'][split]['rows'] for r in runs):
-            raise ValueError(f'{split}: seeds were evaluated on different rows')
+            raise RatError(f'{split}: seeds were evaluated on different rows')
         def stat(name, block, m):
             vals = [s[name][block][m] if block == 'all' else s[name]['by_source'].get('toyworld/infer', {}).get(m) for s in per]
             return mean_sd([v for v in vals if v is not None]) if any(v is not None for v in vals) else None
