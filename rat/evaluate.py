@@ -11,7 +11,8 @@ from pathlib import Path
 from .core import RatError, write_jsonl
 from .data import load_rows, render_prompt, as_obj, Parsed, format_completion
 from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
-                         parse_trl_completion, as_call, canonical_json, parse_python_calls, bfcl_score, format_bfcl_table)
+                         parse_trl_completion, as_call, canonical_json, parse_python_calls, bfcl_score, format_bfcl_table,
+                         reply_passes)
 
 # %% auto #0
 __all__ = ['ASSISTANT', 'METRICS', 'assistant_prefill', 'GenStats', 'generate', 'argument_f1', 'score_completion', 'aggregate',
@@ -91,13 +92,14 @@ def score_completion(row: dict, text: str) -> dict:
     m = {'valid': float(p.well_formed), 'format': format_reward([text], **kw)[0],
          'tool_call_reward': tool_call_reward([text], **kw)[0], 'length': len(text),
          'consistency': think_action_consistency([text], **kw)[0]}
+    reply = answer_reward([text], **kw)[0] if kind != 'tool_call' else None   # one judgement of the reply, for every metric
     calls_ok = float(calls_match(p.tool_calls, target, row.get('ground_truth'), row.get('bfcl_functions') or row.get('tools'), row.get('source', '')))
     m |= {'tool_name_acc': float(_names(p.tool_calls) == _names(target)) if kind == 'tool_call' else None,
           'call_exact': calls_ok if kind == 'tool_call' else None,
           'arg_f1': argument_f1(p.tool_calls, target) if kind == 'tool_call' else None,
-          'answer': answer_reward([text], **kw)[0] if kind == 'answer' else None,
-          'clarify_acc': float(p.well_formed and not p.tool_calls and p.reply.rstrip().endswith('?')) if kind == 'clarify' else None,
-          'no_tool_acc': float(p.well_formed and not p.tool_calls and bool(p.reply.strip())) if kind == 'no_tool' else None}
+          'answer': reply if kind == 'answer' else None,
+          'clarify_acc': float(p.well_formed and reply_passes(reply)) if kind == 'clarify' else None,
+          'no_tool_acc': float(p.well_formed and reply_passes(reply)) if kind == 'no_tool' else None}
     m['overall'] = m[_ROW_SUCCESS[kind]] or 0.0
     return m
 

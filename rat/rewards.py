@@ -13,11 +13,11 @@ from .core import RatError, read_jsonl
 from .data import Parsed, as_obj, parse_completion
 
 # %% auto #0
-__all__ = ['REWARDS', 'DEFAULT_REWARDS', 'standardize_string', 'as_call', 'bfcl_check', 'bfcl_match', 'parse_python_calls',
-           'bfcl_category', 'bfcl_score', 'format_bfcl_table', 'parse_trl_completion', 'canonical_json',
-           'call_multiset', 'format_reward', 'calls_match', 'tool_call_reward', 'call_overlap',
-           'tool_call_partial_reward', 'token_f1', 'answer_reward', 'think_action_consistency', 'reward_weights',
-           'reward_setup', 'combined_reward']
+__all__ = ['ABS_TOL', 'REL_TOL', 'REPLY_PASS', 'REWARDS', 'DEFAULT_REWARDS', 'standardize_string', 'as_call', 'bfcl_check',
+           'bfcl_match', 'parse_python_calls', 'bfcl_category', 'bfcl_score', 'format_bfcl_table',
+           'parse_trl_completion', 'canonical_json', 'call_multiset', 'format_reward', 'calls_match',
+           'tool_call_reward', 'call_overlap', 'tool_call_partial_reward', 'token_f1', 'reply_passes', 'answer_reward',
+           'think_action_consistency', 'reward_weights', 'reward_setup', 'combined_reward']
 
 # %% ../nbs/02_rewards.ipynb #01cc702b
 _BFCL_TYPES = {'string': str, 'integer': int, 'float': float, 'boolean': bool, 'array': list, 'tuple': list,
@@ -398,10 +398,11 @@ def call_overlap(predicted, target) -> float:
     n = max(len(pred), len(want))
     return (names + keys / n + values / n) / 3
 
-def tool_call_partial_reward(completions: list, **kwargs) -> list[float]:
-    "ToolRL-style partial credit for names, argument keys and argument values (see `call_overlap`)."
+def tool_call_partial_reward(completions: list, **kwargs) -> list[float | None]:
+    "ToolRL-style partial credit for names, argument keys and argument values (see `call_overlap`); None where no call is due."
     n, parsed = len(completions), _parse_batch(completions, kwargs)
-    return [call_overlap(p.tool_calls, t) for p, t in zip(parsed, _column(kwargs, 'target_tool_calls', n, 'tool_call_partial_reward'))]
+    targets = _column(kwargs, 'target_tool_calls', n, 'tool_call_partial_reward')
+    return [call_overlap(p.tool_calls, t) if sum(call_multiset(t).values()) else None for p, t in zip(parsed, targets)]
 
 # %% ../nbs/02_rewards.ipynb #fe761098
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
@@ -423,8 +424,12 @@ def token_f1(prediction: str, reference: str) -> float:
 def _numbers(text: str) -> set[float]:
     return {float(x) for x in _NUM.findall(re.sub(r'(?<=\d),(?=\d{3}\b)', '', text))}
 
+ABS_TOL, REL_TOL = 0.005, 1e-4   # a number is reported when within max(ABS_TOL, REL_TOL * |value|)
+
 def _num_in(v: float, numbers: set[float]) -> bool:
-    return any(x in numbers for x in {v, round(v), round(v, 1), round(v, 2)})
+    "Does a reply number report `v`: to two decimals, or within 0.01 % for values over 50?"
+    tol = max(ABS_TOL, REL_TOL * abs(v)) + 1e-9
+    return any(abs(x - v) <= tol for x in numbers)
 
 @functools.lru_cache(maxsize=1 << 12)
 def _mention_pattern(v: str) -> re.Pattern:
@@ -481,6 +486,22 @@ def _fresh_values(context) -> list:
     values = [v for r in results for v in _result_values(r)]
     return list(dict.fromkeys(v for v in values if (v.lower() if isinstance(v, str) else v) not in echo))
 
+# %% ../nbs/02_rewards.ipynb #ba2dd5c9
+def _result_keys(x, out: set) -> set:
+    "Every key of a JSON value, lower-cased."
+    if isinstance(x, dict):
+        for k, v in x.items(): out.add(str(k).lower()); _result_keys(v, out)
+    elif isinstance(x, list):
+        for v in x: _result_keys(v, out)
+    return out
+
+def _pastes_output(reply: str, results: list) -> bool:
+    "Does a reply paste tool output: a brace, or a result key quoted (`\"value\"`) or in snake_case (`temperature_c`)?"
+    if '{' in reply or '}' in reply: return True
+    keys, low = set(), reply.lower()
+    for r in results: _result_keys(_loads(r) if isinstance(r, str) else r, keys)
+    return any(f'"{k}"' in low or f"'{k}'" in low or ('_' in k and k in low) for k in keys)
+
 # %% ../nbs/02_rewards.ipynb #e5a6f99d
 def _stem(w: str) -> str:
     return w[:-3] + 'y' if w.endswith('ies') and len(w) > 4 else w[:-1] if w.endswith('s') and not w.endswith('ss') and len(w) > 3 else w
@@ -488,44 +509,117 @@ def _stem(w: str) -> str:
 def _content_words(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP and not w[0].isdigit()}
 
-def _missing_params(reference: str, tools) -> list[set[str]]:
-    "Words (name and description) of each required parameter that the reference question names."
-    ref, out = _content_words(reference), []
+def _stems(text: str) -> set[str]:
+    "Stemmed words of 3+ letters, stop words kept (`value` and `name` are parameter names too)."
+    return {_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and not w[0].isdigit()}
+
+def _name_words(param) -> set[str]:
+    "Words of a parameter name (`from_currency` -> currency, `cityName` -> city); stop words only when nothing else is left."
+    words = _stems(re.sub(r'([a-z])([A-Z])', r'\1 \2', str(param)).replace('_', ' '))
+    return (words - _STOP) or words
+
+def _arguments(tools) -> list[tuple[set, set]]:
+    "`(name words, description words)` of every parameter of the tools that has a name of 3+ letters."
+    out = []
     for f in _calls(tools):
-        props, required = _params(_schema(f))
-        for p in required:
-            name = _content_words(re.sub(r'([a-z])([A-Z])', r'\1 \2', str(p)).replace('_', ' '))
-            if name and name <= ref:
-                desc = props.get(p)
-                out.append(name | _content_words(desc.get('description', '') if isinstance(desc, dict) else ''))
+        props, _ = _params(_schema(f))
+        for p, spec in props.items():
+            desc = spec.get('description') if isinstance(spec, dict) else None
+            if name := _name_words(p): out.append((name, _content_words(desc if isinstance(desc, str) else '')))
     return out
 
+def _missing_params(reference: str, tools) -> list[set[str]]:
+    "Words (name and description) of each parameter whose name the reference question uses: what it asks for."
+    ref = _stems(reference)
+    return [name | desc for name, desc in _arguments(tools) if name <= ref]
+
+def _user_text(context) -> str:
+    "What the user said, from messages or rendered text."
+    if isinstance(context, str): return ' '.join(body for role, body in _TURN.findall(context) if role == 'user')
+    msgs = context if isinstance(context, list) else []
+    return ' '.join(m['content'] for m in msgs if isinstance(m, dict) and m.get('role') == 'user' and isinstance(m.get('content'), str))
+
+_ASKING = frozenset(map(_stem, 'tell give provide specify know like want need please mean sure share confirm enter say exactly help let'.split()))
+_REFUSING = frozenset(map(_stem, ('sorry unfortunately afraid apologize apologise tool help able unable cannot access available '
+                                  'possible request support supported function assist').split()))
+
+def _precision(words: set[str], allowed: set[str]) -> float:
+    "Share of a reply's content words that `allowed` or the asking/refusing words explain; 0 when under one half."
+    content = {w for w in words if w not in _STOP and w not in _ARTICLES}
+    p = len(content & (allowed | _ASKING | _REFUSING)) / len(content) if content else 1.0
+    return p if p >= 0.5 else 0.0
+
+# %% ../nbs/02_rewards.ipynb #faf814db
+def _context_numbers(context) -> set[float]:
+    "Every number the conversation holds (what the user said, call arguments, results): what a reply may cite."
+    return _numbers(context if isinstance(context, str) else json.dumps(context, ensure_ascii=False, default=str) if context else '')
+
+def _answer_score(reply: str, reference: str, context) -> float | None:
+    "Coverage of the fresh result values times `(1 + F1) / 2`; 0 for pasted output or a misstated number."
+    f1 = token_f1(reply, reference) if reference.strip() else None
+    if _pastes_output(reply, _latest_exchange(context)[0]): return 0.0
+    values = _fresh_values(context)
+    if not values: return f1
+    low = reply.lower()
+    nums = _numbers(low)
+    hits = [_in_text(v, low, nums) for v in values]
+    if not all(h for v, h in zip(values, hits) if isinstance(v, float)):      # a result number is not stated ...
+        known = _context_numbers(context)
+        if any(not _num_in(x, known) for x in nums): return 0.0              # ... and another number is: misstated
+    coverage = min(1.0, sum(hits) / min(3, len(values)))
+    return coverage if f1 is None else coverage * (1 + f1) / 2
+
+# %% ../nbs/02_rewards.ipynb #b5ad3045
+def _clarify_score(reply: str, reference: str, tools, context) -> float | None:
+    "A question naming the missing argument and no other: on-topic share times `(1 + F1) / 2`."
+    if not reference.strip(): return None
+    if '?' not in reply: return 0.0
+    f1, ref, args = token_f1(reply, reference), _stems(reference), _arguments(tools)
+    missing = [name | desc for name, desc in args if name <= ref]
+    if not missing: return f1
+    words, want = _stems(reply), set().union(*missing)
+    if not any(m & words for m in missing): return 0.0
+    if any(name & words and not name & want for name, _ in args): return 0.0     # asks for another parameter too
+    return _precision(words, want | ref | _stems(_user_text(context))) * (1 + f1) / 2
+
+# %% ../nbs/02_rewards.ipynb #deac58cc
+_REFUSAL = re.compile(r"\b(?:sorry|unfortunately|apologi[sz]e|cannot|can ?not|can't|unable|not able|(?:do|does|did)(?: not|n't) have|"
+                      r"no (?:tool|way|access)|not (?:possible|available|supported))\b")
+
+def _refuses(text: str) -> bool:
+    return _REFUSAL.search(text.lower().replace('\u2019', "'")) is not None
+
+def _no_tool_score(reply: str, reference: str, context) -> float:
+    "A refusal that names what it cannot do (when the reference refuses): on-topic share times `(1 + F1) / 2`."
+    if not reference.strip(): return float(_refuses(reply))
+    f1 = token_f1(reply, reference)
+    if not _refuses(reference): return f1
+    words, topic = _stems(reply), _content_words(reference) - _ARTICLES - _REFUSING - _ASKING
+    if not _refuses(reply) or (topic and not topic & words): return 0.0
+    return _precision(words, _stems(reference) | _stems(_user_text(context))) * (1 + f1) / 2
+
+# %% ../nbs/02_rewards.ipynb #04823f1a
+REPLY_PASS = 0.5   # a reply score at or above this is a success (evaluation, multi-turn end-to-end)
+
+def reply_passes(score: float | None) -> bool:
+    "Is a reply score (`answer_reward`) a success? At least `REPLY_PASS`; None is not."
+    return score is not None and score >= REPLY_PASS
+
 def _reply_score(p: Parsed, kind: str, reference: str, context, tools) -> float | None:
-    "How good a reply is for an answer, clarify or no_tool row (see above)."
+    "How good a reply is for an answer, clarify or no_tool row (see above); 0 for calls or an empty reply."
     if p.tool_calls or not p.reply.strip(): return 0.0
-    f1 = token_f1(p.reply, reference) if reference.strip() else None
-    if kind == 'answer':
-        values = _fresh_values(context)
-        if not values: return f1
-        low = p.reply.lower()
-        nums = _numbers(low)
-        coverage = min(1.0, sum(_in_text(v, low, nums) for v in values) / min(3, len(values)))
-        return coverage if f1 is None else coverage * (1 + f1) / 2
-    if kind == 'clarify':
-        missing, words = _missing_params(reference, tools), _content_words(p.reply)
-        parts = [float('?' in p.reply), float(any(m & words for m in missing)) if missing else None, f1]
-    else: parts = [1.0, f1]
-    parts = [x for x in parts if x is not None]
-    return sum(parts) / len(parts)
+    if kind == 'answer': return _answer_score(p.reply, reference, context)
+    if kind == 'clarify': return _clarify_score(p.reply, reference, tools, context)
+    return _no_tool_score(p.reply, reference, context)
 
 def answer_reward(completions: list, **kwargs) -> list[float | None]:
-    "How right the reply is on answer/clarify/no_tool rows (F1, tool-result values, the missing argument); None on tool_call rows."
+    "How right the reply is on answer/clarify/no_tool rows (result values, the missing argument, a specific refusal); None on tool_call rows."
     n, parsed = len(completions), _parse_batch(completions, kwargs)
     kinds = _column(kwargs, 'kind', n, 'answer_reward')
     refs, tools = (_column(kwargs, c, n, 'answer_reward', required=False) for c in ('target_reply', 'tools'))
     ctx_name = next((c for c in ('messages', 'prompts', 'prompt') if kwargs.get(c) is not None), 'messages')
     contexts = _column(kwargs, ctx_name, n, 'answer_reward', required=False)
-    return [_reply_score(p, k, r or '', c, t) if k in ('answer', 'clarify', 'no_tool') else None
+    return [_reply_score(p, k, r if isinstance(r, str) else '', c, t) if k in ('answer', 'clarify', 'no_tool') else None
             for p, k, r, c, t in zip(parsed, kinds, refs, contexts, tools)]
 
 # %% ../nbs/02_rewards.ipynb #712ff04b
@@ -533,16 +627,30 @@ def _name_in(name: str, low: str) -> bool:
     name = name.lower()
     return name in low or re.sub(r'[_.]', ' ', name) in low
 
+def _offered(tools) -> dict[str, dict]:
+    "`{name: function description}` of the row's tools."
+    return {s['name']: s for s in map(_schema, _calls(tools)) if isinstance(s.get('name'), str)}
+
+def _call_support(name: str, args: dict, low: str, nums: set, offered: dict) -> tuple[int, int]:
+    "`(found, items)` for one call: argument values the think states, required arguments left out as misses."
+    values = _leaves(args, [])
+    if offered and name not in offered: return 0, max(1, len(values))
+    missing = [r for r in _params(offered.get(name, {}))[1] if r not in args]
+    if not values and not missing: return int(_name_in(name, low)), 1
+    return sum(_in_text(v, low, nums) for v in values), len(values) + len(missing)
+
 def think_action_consistency(completions: list, **kwargs) -> list[float | None]:
-    "Share of the called tool names and argument values that the think block mentions; None without calls."
-    out = []
-    for p in _parse_batch(completions, kwargs):
+    "Share of the calls' argument values the think states, times the precision of the tool names it mentions; None without calls."
+    n, out = len(completions), []
+    for p, tools in zip(_parse_batch(completions, kwargs), _column(kwargs, 'tools', n, 'think_action_consistency', required=False)):
         calls = [c for c in _calls_of(p.tool_calls) if c]
         if not calls: out.append(None); continue
-        low, values = (p.think or '').lower(), _leaves([a for _, a in calls], [])
-        nums = _numbers(low) if any(isinstance(v, float) for v in values) else set()
-        hits = sum(_name_in(name, low) for name, _ in calls) + sum(_in_text(v, low, nums) for v in values)
-        out.append(hits / (len(calls) + len(values)))
+        low, offered = (p.think or '').lower(), _offered(tools)
+        nums = _numbers(low)
+        found, items = map(sum, zip(*(_call_support(name, args, low, nums, offered) for name, args in calls)))
+        called = {name for name, _ in calls}
+        mentioned = {t for t in set(offered) | called if _name_in(t, low)}
+        out.append(found / items * (len(mentioned & called) / len(mentioned) if mentioned else 1.0))
     return out
 
 # %% ../nbs/02_rewards.ipynb #f493e969
