@@ -75,7 +75,8 @@ def cmd_demo(a):
 
 def cmd_pretrain(a):
     from rat.pretrain import PretrainConfig, pretrain
-    cfg = PretrainConfig(conversations=a.conversations, steps=a.steps, seed=a.seed)
+    given = {k: getattr(a, k) for k in ('conversations', 'synthetic_conversations', 'steps', 'seed') if getattr(a, k) is not None}
+    cfg = PretrainConfig(**given)
     print(f"pretrained base in {pretrain(a.out, cfg, work_dir=a.work, command='rat ' + ' '.join(sys.argv[1:]), force=a.force)}")
 
 def cmd_merge(a):
@@ -126,8 +127,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = add('pretrain', cmd_pretrain, 'Pretrain the tiny base (rat-tiny-base) on the pretraining world: tokenizer, weights, manifest.')
     p.add_argument('--out', default=None, help='model folder (default: the package\'s rat/base, which the wheel ships)')
-    p.add_argument('--conversations', type=int, default=4000); p.add_argument('--steps', type=int, default=8000)
-    p.add_argument('--seed', type=int, default=0); p.add_argument('--work', default='runs/pretrain', help='run folder (logs)')
+    for k in ('conversations', 'synthetic_conversations', 'steps', 'seed'):
+        p.add_argument(f"--{k.replace('_', '-')}", type=int, default=None, help='default: PretrainConfig\'s')
+    p.add_argument('--work', default='runs/pretrain', help='run folder (logs)')
     p.add_argument('--force', action='store_true', help='replace a model already in --out')
 
     p = add('sft', cmd_sft, 'Supervised fine-tuning baseline (LoRA/QLoRA) on rows\' target actions.')

@@ -136,18 +136,19 @@ def episode_answer(row: dict, episode: list[dict]) -> float | None:
     scores = [s for s in (result_coverage(reply, o) for o in _gold_outputs(row)) if s is not None]
     return sum(scores) / len(scores) if scores else None
 
-def _over_call_turns(reward: Callable, row: dict, episode: list[dict]) -> float:
-    "A single-step call reward averaged over the turns that made calls (the first turn when none did)."
+def _over_call_turns(reward: Callable, row: dict, episode: list[dict]) -> float | None:
+    "A single-step call reward averaged over the turns that made calls (the first turn when none did); None where it does not apply."
     turns = assistant_turns(episode)
     scored = [t for t in turns if t.get('tool_calls')] or turns[:1]
-    return sum(_step_reward(reward, row, t) for t in scored) / len(scored) if scored else 0.0
+    values = [v for v in (_step_reward(reward, row, t) for t in scored) if v is not None]
+    return sum(values) / len(values) if values else (None if scored else 0.0)
 
 def episode_tool_call(row: dict, episode: list[dict]) -> float:
     "Tool-N1's binary call reward, averaged over the turns that made calls (the first turn when none did)."
     return _over_call_turns(tool_call_reward, row, episode)
 
-def episode_tool_call_partial(row: dict, episode: list[dict]) -> float:
-    "ToolRL's partial call credit (names, argument keys, values), averaged over the turns that made calls."
+def episode_tool_call_partial(row: dict, episode: list[dict]) -> float | None:
+    "ToolRL's partial call credit (names, argument keys, values), averaged over the turns that made calls; None on rows without target calls."
     return _over_call_turns(tool_call_partial_reward, row, episode)
 
 def episode_format(row: dict, episode: list[dict]) -> float:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_toyworld.ipynb #f36ede25
 from __future__ import annotations
-import copy, datetime, json, math, random, re, time
+import copy, datetime, json, math, random, re, time, zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -19,8 +19,8 @@ __all__ = ['WEATHER', 'WEEKDAYS', 'RATES', 'COUNTRY_CURRENCY', 'TOOLS', 'LOCAL_T
            'PRETRAIN_INFERENCES', 'TASK', 'PRETRAIN', 'NOTE_WORDS', 'NOTES', 'SPLITS', 'get_weather', 'convert_units',
            'calculate', 'day_of_week', 'convert_currency', 'ToolSpec', 'get_local_time', 'get_population',
            'translate_word', 'save_note', 'get_stock_price', 'execute_call', 'call_message', 'tool_message', 'Intent',
-           'Inference', 'World', 'prompt_key', 'generate_conversations', 'generate_rows', 'execute_targets',
-           'toyworld_dir', 'split_rows', 'write_toyworld']
+           'Inference', 'World', 'prompt_key', 'generate_conversations', 'generate_rows', 'synthetic_world',
+           'execute_targets', 'toyworld_dir', 'split_rows', 'write_toyworld']
 
 # %% ../nbs/01a_toyworld.ipynb #89fce765
 def _num(x: float) -> int | float:
@@ -83,11 +83,14 @@ class ToolSpec:
     @property
     def name(self) -> str: return self.schema["function"]["name"]
 
-def _spec(fn: Callable[..., dict], description: str, **properties: dict) -> ToolSpec:
+def _tool(name: str, fn: Callable[..., dict], description: str, properties: dict) -> ToolSpec:
     params = {"type": "object", "properties": properties, "required": list(properties)}
-    schema = {"type": "function", "function": {"name": fn.__name__, "description": description, "parameters": params}}
+    schema = {"type": "function", "function": {"name": name, "description": description, "parameters": params}}
     strict = jsonschema.Draft202012Validator({**params, "additionalProperties": False})
     return ToolSpec(schema, fn, strict)
+
+def _spec(fn: Callable[..., dict], description: str, **properties: dict) -> ToolSpec:
+    return _tool(fn.__name__, fn, description, properties)
 
 def _registry(*specs: ToolSpec) -> dict[str, ToolSpec]: return {s.name: s for s in specs}
 
@@ -154,9 +157,9 @@ def _schema_problem(spec: ToolSpec, arguments: dict) -> str | None:
     error = jsonschema.exceptions.best_match(spec.validator.iter_errors(arguments))
     return None if error is None else f"invalid arguments for {spec.name}: {error.message}"
 
-def execute_call(name: Any, arguments: Any, timeout_s: float = 1.0) -> dict:
-    "Run one tool call: `{'result': ...}`, or `{'error': ...}` for anything wrong; never raises."
-    spec = (TOOLS.get(name) or PRETRAIN_TOOLS.get(name)) if isinstance(name, str) else None
+def execute_call(name: Any, arguments: Any, timeout_s: float = 1.0, tools: dict[str, ToolSpec] | None = None) -> dict:
+    "Run one tool call of `tools` (default: the task's and the pretraining world's): `{'result': ...}`, or `{'error': ...}`; never raises."
+    spec = (tools or TOOLS | PRETRAIN_TOOLS).get(name) if isinstance(name, str) else None
     if spec is None: return {"error": f"unknown tool {name!r}"}
     if isinstance(arguments, str):
         try: arguments = json.loads(arguments)
@@ -456,7 +459,7 @@ class _Dialogue:
     def call_and_answer(self, intent: Intent, arg_sets: list[dict], think: str | None = None):
         calls = [{"name": intent.tool, "arguments": a} for a in arg_sets]
         self.row("tool_call", think or _call_think([intent.summary.format(**a) for a in arg_sets]), calls)
-        outputs = [execute_call(c["name"], c["arguments"]) for c in calls]
+        outputs = [execute_call(c["name"], c["arguments"], tools=self.world.tools) for c in calls]
         self.messages += [call_message(calls)] + [tool_message(o) for o in outputs]
         self.reply("answer", _answer_think(calls, outputs), " ".join(intent.answer(a, o["result"]) for a, o in zip(arg_sets, outputs)))
 
@@ -555,26 +558,88 @@ def prompt_key(row: dict) -> str:
     "A row's prompt (messages and offered tools) as one canonical string."
     return json.dumps([row["messages"], row["tools"]], sort_keys=True, ensure_ascii=False)
 
-def generate_conversations(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset(), world: World = TASK,
-                           shift: bool = False) -> list[list[dict]]:
-    "`n` seeded conversations of `world` (shifted inferences when `shift`), each a list of rows, none with a prompt in `exclude`."
+def generate_conversations(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset(),
+                           world: World | Callable[[random.Random], World] = TASK, shift: bool = False) -> list[list[dict]]:
+    "`n` seeded conversations of `world` (or of a world drawn per conversation by a function), none with a prompt in `exclude`."
     rng, out, drawn = random.Random(seed), [], 0
-    prefix = f"{world.name}{'-shift' if shift else ''}-{seed}"
+    draw = (lambda rng: world) if isinstance(world, World) else world
+    prefix = f"{world.name if isinstance(world, World) else world.__name__}{'-shift' if shift else ''}-{seed}"
     while len(out) < n:
         drawn += 1
         if drawn > 20 * n + 100: raise RuntimeError(f"only {len(out)} of {n} conversations avoid `exclude`")
-        plan = _plan(rng, world)
-        tools = _offer(rng, plan, world)
+        w = draw(rng)
+        plan = _plan(rng, w)
+        tools = _offer(rng, plan, w)
         if tools is None: continue
-        d = _Dialogue(rng, f"{prefix}-{len(out):05d}", tools, world, shift)
+        d = _Dialogue(rng, f"{prefix}-{len(out):05d}", tools, w, shift)
         for kind, intent in plan: _PLAY[kind](d, intent)
         if not any(prompt_key(r) in exclude for r in d.rows): out.append(d.rows)
     return out
 
-def generate_rows(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset(), world: World = TASK,
-                  shift: bool = False) -> list[dict]:
+def generate_rows(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset(),
+                  world: World | Callable[[random.Random], World] = TASK, shift: bool = False) -> list[dict]:
     "The rows of `generate_conversations(n, seed, exclude, world, shift)`, in order."
     return [r for conv in generate_conversations(n, seed, exclude, world, shift) for r in conv]
+
+# %% ../nbs/01a_toyworld.ipynb #079d91ec
+_ENTITIES = {"planet": ("Mercury", "Venus", "Mars", "Jupiter", "Saturn", "Neptune"),
+             "river": ("Nile", "Amazon", "Danube", "Volga", "Mekong", "Thames"),
+             "mountain": ("Everest", "Denali", "Kilimanjaro", "Elbrus", "Fuji", "Olympus"),
+             "book": ("Dune", "Emma", "Ulysses", "Beloved", "Hamlet", "Matilda"),
+             "animal": ("otter", "falcon", "bison", "gecko", "walrus", "lynx"),
+             "team": ("Falcons", "Rovers", "Comets", "Giants", "Pirates", "Wolves"),
+             "fruit": ("mango", "plum", "kiwi", "lime", "fig", "papaya"),
+             "island": ("Bali", "Crete", "Malta", "Iceland", "Sicily", "Tahiti"),
+             "song": ("Yesterday", "Imagine", "Vogue", "Hallelujah", "Thriller", "Respect"),
+             "car": ("Corolla", "Civic", "Beetle", "Mustang", "Golf", "Fiesta"),
+             "street": ("Elm Street", "High Street", "Main Street", "Oak Avenue", "Park Lane", "Mill Road"),
+             "bird": ("robin", "heron", "owl", "swallow", "magpie", "puffin")}
+_ATTRIBUTES = {"height": "metres", "age": "years", "rating": "stars", "score": "points", "speed": "km/h", "length": "metres",
+               "color": ("red", "blue", "green", "yellow", "purple", "orange"), "owner": ("Ada", "Ben", "Chloe", "Dev", "Eva", "Finn"),
+               "status": ("open", "closed", "busy", "quiet"), "size": ("small", "medium", "large", "huge")}
+_NAMINGS = ("get_{entity}_{attr}", "{entity}_{attr}", "lookup_{attr}", "find_{entity}_{attr}", "{attr}_of_{entity}")
+_PARAM_NAMES = ("{entity}", "{entity}_name", "name", "item")
+_FANS = ("classmate", "boss", "tutor", "manager", "flatmate", "doctor")
+
+def _synthetic_value(attr: str, key: str):
+    "The tool's answer: a fixed function of the attribute and the arguments (crc32, stable across processes)."
+    h, kind = zlib.crc32(f"{attr}|{key}".encode()), _ATTRIBUTES[attr]
+    return kind[h % len(kind)] if isinstance(kind, tuple) else 1 + h % 500
+
+def _synthetic_tool(rng: random.Random, entity: str, attr: str) -> tuple[ToolSpec, Intent, Inference]:
+    "One look-up tool with its requests and one inference, named and shaped at random."
+    name = rng.choice(_NAMINGS).format(entity=entity, attr=attr)
+    p, unit, dated = rng.choice(_PARAM_NAMES).format(entity=entity), _ATTRIBUTES[attr], rng.random() < 0.3
+    unit = "" if isinstance(unit, tuple) else f" {unit}"
+    def fn(**a): return {**a, attr: _synthetic_value(attr, json.dumps(a, sort_keys=True))}
+    props = {p: {"type": "string", "enum": list(_ENTITIES[entity])} if rng.random() < 0.5 else
+                {"type": "string", "description": f"The {entity}"}}
+    if dated: props["year"] = {"type": "integer"}
+    spec = _tool(name, fn, f"The {attr} of a {entity}" + (" in a given year." if dated else "."), props)
+    yr = " in {year}" if dated else ""
+    sample = lambda rng: {p: rng.choice(_ENTITIES[entity]), **({"year": rng.randint(1990, 2030)} if dated else {})}
+    intent = Intent(name, sample,
+                    (f"What is the {attr} of {{{p}}}{yr}?", f"Tell me the {attr} of the {entity} {{{p}}}{yr}.",
+                     f"Look up the {attr} for {{{p}}}{yr}, please."),
+                    f"the {attr} of {{{p}}}{yr}", lambda a, r: f"The {attr} of {a[p]}{' in %s' % a['year'] if dated else ''} is {r[attr]}{unit}.",
+                    ability=f"look up the {attr} of a {entity}", missing=p, topic=f"the {attr} of a {entity}",
+                    ask_missing=(f"What is the {attr} of the {entity}{yr}?",), question=f"Which {entity}?",
+                    supply=(f"{{{p}}}.", f"The {entity} is {{{p}}}."), ask_two=(f"What is the {attr} of {{{p}}} and of {{{p}2}}{yr}?",))
+    def derive(rng, v):
+        args = {p: v, **({"year": rng.randint(1990, 2030)} if dated else {})}
+        return args, f"So the {entity} is {v}."
+    infer = Inference(name, (f"{{my}} {{holder}}'s favourite {entity} is {{value}}", f"{{my}} {{holder}} likes the {entity} {{value}}"),
+                      (f"What is the {attr} of the {entity} {{my}} {{holder}} likes{yr}?",),
+                      lambda rng: rng.choice(_ENTITIES[entity]), derive, _FANS)
+    return spec, intent, infer
+
+def synthetic_world(rng: random.Random) -> World:
+    "A world of 3 to 5 look-up tools drawn at random: new names, argument names and phrasings for every conversation."
+    pairs = rng.sample([(e, a) for e in _ENTITIES for a in _ATTRIBUTES], rng.randint(3, 5))
+    made = [_synthetic_tool(rng, e, a) for e, a in pairs]
+    if len({s.name for s, _, _ in made}) < len(made): return synthetic_world(rng)  # two tools drew the same name
+    return World("synthetic", {s.name: s for s, _, _ in made}, {i.tool: i for _, i, _ in made}, PRETRAIN_UNSUPPORTED,
+                 tuple(f for _, _, f in made))
 
 # %% ../nbs/01a_toyworld.ipynb #77e41a25
 def execute_targets(row: dict) -> list[dict]:
