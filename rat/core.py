@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 # %% auto #0
-__all__ = ['RatError', 'repo_root', 'cache_dir', 'shared_data_dir', 'read_jsonl', 'write_jsonl']
+__all__ = ['MAX_ROW_BYTES', 'RatError', 'repo_root', 'cache_dir', 'shared_data_dir', 'read_jsonl', 'write_jsonl', 'check_out_dir']
 
 # %% ../nbs/00_core.ipynb #db26bb70
 class RatError(Exception):
@@ -37,12 +37,27 @@ def shared_data_dir() -> Path:
     return d
 
 # %% ../nbs/00_core.ipynb #f309e722
-def read_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
-    "Yield `(line_number, object)` for each non-empty line of a JSON Lines file."
-    path = Path(path)
+MAX_ROW_BYTES = 8_000_000
+
+def _max_row_bytes() -> int:
+    v = os.environ.get('RAT_MAX_ROW_BYTES')
+    try: n = int(v) if v else MAX_ROW_BYTES
+    except ValueError: raise RatError(f"RAT_MAX_ROW_BYTES must be a whole number of bytes, got {v!r}") from None
+    if n < 1: raise RatError(f"RAT_MAX_ROW_BYTES must be at least 1, got {n}")
+    return n
+
+def read_jsonl(path: str | Path, max_bytes: int | None = None) -> Iterator[tuple[int, Any]]:
+    "Yield `(line_number, object)` for each non-empty line of a JSON Lines file; lines over `max_bytes` are an error."
+    path, limit = Path(path), max_bytes or _max_row_bytes()
     if not path.exists(): raise RatError(f"{path}: file not found")
-    with open(path, encoding='utf-8') as f:
-        for i, line in enumerate(f, 1):
+    if path.is_dir(): raise RatError(f"{path}: is a folder, expected a JSON Lines file")
+    with open(path, 'rb') as f:
+        for i, raw in enumerate(iter(lambda: f.readline(limit + 1), b''), 1):
+            if len(raw.rstrip(b'\r\n')) > limit:
+                raise RatError(f"{path}:{i}: line longer than {limit} bytes (the row size limit; set RAT_MAX_ROW_BYTES to change it)")
+            try: line = raw.decode('utf-8')
+            except UnicodeDecodeError as e:
+                raise RatError(f"{path}:{i}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})") from None
             if not line.strip(): continue
             try: yield i, json.loads(line)
             except json.JSONDecodeError as e:
@@ -55,3 +70,15 @@ def write_jsonl(path: str | Path, rows: Iterable[Any]) -> Path:
     with open(path, 'w', encoding='utf-8') as f:
         for r in rows: f.write(json.dumps(r, ensure_ascii=False) + '\n')
     return path
+
+
+# %% ../nbs/00_core.ipynb #35113877
+def check_out_dir(path: str | Path) -> Path:
+    "`path` as a Path, or a RatError when a folder cannot be there (it, or a folder above it, is a file)."
+    p = Path(path)
+    for q in [p, *p.parents]:
+        if q.exists():
+            if not q.is_dir(): raise RatError(f"{p}: cannot write a folder here: {q} is a file" if q != p else f"{p}: is a file, expected a folder")
+            break
+    return p
+
