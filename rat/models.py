@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_models.ipynb #fad12cb1
 from __future__ import annotations
-import functools, hashlib, json, os, shutil
+import functools, hashlib, json, os, shutil, tempfile
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Iterable
@@ -12,8 +12,8 @@ from .core import RatError, cache_dir
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'BASE_MODEL', 'SHIPPED', 'qwen3_chat_template',
-           'train_tokenizer', 'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'load_model',
-           'merge_adapter', 'package_dir', 'resolve_model']
+           'train_tokenizer', 'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device',
+           'check_adapter', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model']
 
 # %% ../nbs/00_models.ipynb #74d35d93
 def qwen3_chat_template() -> str:
@@ -87,13 +87,20 @@ def tiny_model(spec: TinySpec = TinySpec(), texts: Iterable[str] | None = None, 
     key = hashlib.sha256(json.dumps([FIXTURE_VERSION, asdict(spec), texts]).encode()).hexdigest()[:12]
     out = Path(out_dir) if out_dir else cache_dir()/f'tiny-qwen3-{key}'
     if (out/'config.json').exists() and not force: return out
+    if out.exists() and not out.is_dir(): raise RatError(f"{out}: is a file, expected a folder")
+    if out_dir and out.is_dir() and any(out.iterdir()) and not force:
+        raise RatError(f"{out}: folder is not empty and holds no model (no config.json): choose another --out, or pass "
+                       "--overwrite to write the fixture's files into it (nothing else in it is touched)")
     tok = train_tokenizer(texts, spec.vocab_size, spec.split_words)
     torch.manual_seed(spec.seed)
     model = AutoModelForCausalLM.from_config(_tiny_config(spec, tok), dtype=torch.float32)
-    tmp = out.with_name(out.name + '.tmp')
-    shutil.rmtree(tmp, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}.', dir=out.parent))   # a new folder of its own, never someone's
     model.save_pretrained(tmp); tok.save_pretrained(tmp)
-    shutil.rmtree(out, ignore_errors=True); tmp.rename(out)
+    try: tmp.rename(out); return out      # no folder there yet: appears whole
+    except OSError: pass
+    for f in tmp.iterdir(): os.replace(f, out/f.name)   # replace the fixture's own files only
+    tmp.rmdir()
     return out
 
 # %% ../nbs/00_models.ipynb #31715baf
@@ -135,6 +142,18 @@ def default_device() -> str:
     import torch
     return 'cuda' if torch.cuda.is_available() else 'cpu'
 
+def check_adapter(adapter: str | Path) -> Path:
+    "`adapter` as a Path, or one clear line when it is not a PEFT adapter folder (checked before any weights load)."
+    p = Path(adapter)
+    if not p.is_dir(): raise RatError(f"{p}: adapter folder not found")
+    try: cfg = json.loads((p/'adapter_config.json').read_text(encoding='utf-8'))
+    except FileNotFoundError: raise RatError(f"{p}: not a PEFT adapter folder (no adapter_config.json)") from None
+    except (OSError, ValueError): raise RatError(f"{p}: adapter_config.json is not valid JSON") from None
+    if not isinstance(cfg, dict) or 'peft_type' not in cfg: raise RatError(f"{p}: adapter_config.json is not a PEFT adapter config (no peft_type)")
+    if not any((p/w).exists() for w in ('adapter_model.safetensors', 'adapter_model.bin')):
+        raise RatError(f"{p}: no adapter weights (adapter_model.safetensors)")
+    return p
+
 def load_model(name_or_path: str | Path = 'Qwen/Qwen3-1.7B', quantization: str | None = 'nf4',
                lora: LoraSpec | None = LoraSpec(), adapter: str | Path | None = None, device: str | None = None,
                dtype=None, gradient_checkpointing: bool = False):
@@ -144,6 +163,7 @@ def load_model(name_or_path: str | Path = 'Qwen/Qwen3-1.7B', quantization: str |
     name_or_path = resolve_model(name_or_path)
     if quantization not in ('nf4', None): raise RatError(f"quantization must be 'nf4' or None, got {quantization!r}")
     _check_reachable(name_or_path)
+    if adapter: check_adapter(adapter)
     device = device or default_device()
     dtype = dtype or (torch.bfloat16 if device.startswith('cuda') else torch.float32)
     kw = dict(dtype=dtype, device_map=device)
