@@ -11,16 +11,16 @@ from typing import Any, Callable
 
 import jsonschema
 
-from .core import cache_dir, repo_root, write_jsonl
+from .core import RatError, cache_dir, repo_root, write_jsonl
 
 # %% auto #0
 __all__ = ['WEATHER', 'WEEKDAYS', 'RATES', 'COUNTRY_CURRENCY', 'TOOLS', 'LOCAL_TIME', 'POPULATION_M', 'WORDS', 'TICKERS',
-           'PRETRAIN_TOOLS', 'INTENTS', 'UNSUPPORTED', 'PRETRAIN_INTENTS', 'PRETRAIN_UNSUPPORTED', 'INFERENCES',
-           'PRETRAIN_INFERENCES', 'TASK', 'PRETRAIN', 'NOTE_WORDS', 'NOTES', 'SPLITS', 'get_weather', 'convert_units',
-           'calculate', 'day_of_week', 'convert_currency', 'ToolSpec', 'get_local_time', 'get_population',
-           'translate_word', 'save_note', 'get_stock_price', 'execute_call', 'call_message', 'tool_message', 'Intent',
-           'Inference', 'World', 'prompt_key', 'generate_conversations', 'generate_rows', 'synthetic_world',
-           'execute_targets', 'toyworld_dir', 'split_rows', 'write_toyworld']
+           'PRETRAIN_TOOLS', 'MAX_ERROR_CHARS', 'INTENTS', 'UNSUPPORTED', 'PRETRAIN_INTENTS', 'PRETRAIN_UNSUPPORTED',
+           'INFERENCES', 'PRETRAIN_INFERENCES', 'TASK', 'PRETRAIN', 'NOTE_WORDS', 'NOTES', 'SPLITS', 'get_weather',
+           'convert_units', 'calculate', 'day_of_week', 'convert_currency', 'ToolSpec', 'get_local_time',
+           'get_population', 'translate_word', 'save_note', 'get_stock_price', 'execute_call', 'call_message',
+           'tool_message', 'Intent', 'Inference', 'World', 'prompt_key', 'generate_conversations', 'generate_rows',
+           'synthetic_world', 'execute_targets', 'toyworld_dir', 'split_rows', 'write_toyworld']
 
 # %% ../nbs/01a_toyworld.ipynb #89fce765
 def _num(x: float) -> int | float:
@@ -157,8 +157,19 @@ def _schema_problem(spec: ToolSpec, arguments: dict) -> str | None:
     error = jsonschema.exceptions.best_match(spec.validator.iter_errors(arguments))
     return None if error is None else f"invalid arguments for {spec.name}: {error.message}"
 
+MAX_ERROR_CHARS = 300
+
+def _short_error(out: dict) -> dict:
+    e = out.get("error")
+    if isinstance(e, str) and len(e) > MAX_ERROR_CHARS:
+        return {"error": e[:MAX_ERROR_CHARS] + f"... ({len(e) - MAX_ERROR_CHARS} more characters)"}
+    return out
+
 def execute_call(name: Any, arguments: Any, timeout_s: float = 1.0, tools: dict[str, ToolSpec] | None = None) -> dict:
-    "Run one tool call of `tools` (default: the task's and the pretraining world's): `{'result': ...}`, or `{'error': ...}`; never raises."
+    "Run one tool call of `tools` (default: the task's and the pretraining world's): `{'result': ...}`, or a short `{'error': ...}`; never raises."
+    return _short_error(_execute_call(name, arguments, timeout_s, tools))
+
+def _execute_call(name: Any, arguments: Any, timeout_s: float, tools: dict[str, ToolSpec] | None) -> dict:
     spec = (tools or TOOLS | PRETRAIN_TOOLS).get(name) if isinstance(name, str) else None
     if spec is None: return {"error": f"unknown tool {name!r}"}
     if isinstance(arguments, str):
@@ -664,7 +675,15 @@ def split_rows(seed: int = 0) -> dict[str, list[dict]]:
         seen |= {prompt_key(r) for r in out[split]}
     return out
 
-def write_toyworld(out_dir: str | Path | None = None, seed: int = 0) -> dict[str, Path]:
-    "Generate the train/dev/test/test_shift toy-world files; returns their paths by split."
+def write_toyworld(out_dir: str | Path | None = None, seed: int = 0, overwrite: bool = False) -> dict[str, Path]:
+    "Generate the train/dev/test/test_shift toy-world files; returns their paths by split. Files that differ are only replaced with `overwrite`."
     out_dir = Path(out_dir or toyworld_dir())
-    return {split: write_jsonl(out_dir/f"toyworld_{split}.jsonl", rows) for split, rows in split_rows(seed).items()}
+    if out_dir.exists() and not out_dir.is_dir(): raise RatError(f"{out_dir}: is a file, expected a folder")
+    texts = {split: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) for split, rows in split_rows(seed).items()}
+    paths = {split: out_dir/f"toyworld_{split}.jsonl" for split in texts}
+    differ = [str(p) for s, p in paths.items() if p.exists() and p.read_bytes() != texts[s].encode("utf-8")]
+    if differ and not overwrite:
+        raise RatError(f"would replace {len(differ)} existing file(s) with different rows ({', '.join(differ)}): pass --overwrite, or choose another --out")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for s, p in paths.items(): p.write_bytes(texts[s].encode("utf-8"))
+    return paths
