@@ -425,12 +425,23 @@ def _keep_valid(items: Iterable[tuple[str, dict | RatError]], on_error: str, rep
     if skipped: _log.warning(f'{label}: skipped {len(skipped)} of {len(rows) + len(skipped)} rows; first: {skipped[0][0]}: {skipped[0][1]}')
     return rows
 
+def _unique_ids(items: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, dict | RatError]]:
+    "Pass `(where, row)` pairs on; a row whose id was seen before becomes the RatError saying where the first was."
+    first = {}
+    for where, row in items:
+        rid = row.get('id') if isinstance(row, dict) else None
+        if isinstance(rid, (str, int)) and rid in first and not _row_problem(row, None):   # a broken row: its own error first
+            yield where, RatError(f"{where}: id: duplicate {rid!r} (first at {first[rid]})"); continue
+        if isinstance(rid, (str, int)): first[rid] = where
+        yield where, row
+
 def load_rows(path: str | Path, on_error: str = 'raise', report: LoadReport | None = None) -> list[dict]:
-    "Read and validate a JSON Lines file of rows; `on_error='skip'` drops bad rows (logged, in `report`)."
-    return _keep_valid(((f'{path}:{i}', r) for i, r in read_jsonl(path)), on_error, report, str(path))
+    "Read and validate a JSON Lines file of rows (ids unique); `on_error='skip'` drops bad rows (logged, in `report`)."
+    return _keep_valid(_unique_ids((f'{path}:{i}', r) for i, r in read_jsonl(path)), on_error, report, str(path))
 
 def select_rows(data: str | Path | list[dict], limit: int | None = None) -> list[dict]:
     "Rows from a JSONL file (validated by `load_rows`) or a list, the first `limit` of them; an error if none remain."
+    if limit is not None and limit < 1: raise RatError(f"limit must be at least 1, got {limit}")
     rows = data if isinstance(data, list) else load_rows(data)
     rows = rows[:limit] if limit else rows
     if not rows: raise RatError(f"{data if not isinstance(data, list) else 'the given rows'}: no rows")
