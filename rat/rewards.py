@@ -262,6 +262,7 @@ def bfcl_score(data_dir: str | Path, predictions_path: str | Path, out: str | Pa
         n = len(entries)
         result['categories'][cat] = {'entries': n, 'correct': n - len(wrong), 'accuracy': (n - len(wrong)) / n,
                                      'incorrect_ids': wrong}
+        result.setdefault('coverage', {})[cat] = {'predicted': sum(eid in preds for eid in by_cat[cat]), 'in_category': len(by_cat[cat])}
     per = result['categories'].values()
     total, correct = sum(c['entries'] for c in per), sum(c['correct'] for c in per)
     result['overall'] = {'entries': total, 'correct': correct, 'accuracy': correct / total if total else 0.0,
