@@ -8,7 +8,7 @@ from pathlib import Path
 from .core import RatError
 from .data import load_rows, select_rows, to_dataset, as_obj, render_prompt
 from .rewards import reward_setup
-from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, plot_rewards
+from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir, plot_rewards
 
 # %% auto #0
 __all__ = ['grpo_prompt', 'grpo_dataset', 'grpo']
@@ -26,21 +26,21 @@ def grpo_dataset(rows: list[dict], tok):
 # %% ../nbs/05_grpo.ipynb #8c51e3fd
 def grpo(data: str | Path | list[dict], out_dir: str | Path, rewards: str | dict | None = None, preset: str | Preset = 'cpu-tiny',
          adapter: str | Path | None = None, overrides: dict | None = None, resume: bool = False, limit: int | None = None,
-         quantization: str | None | bool = False) -> Path:
+         quantization: str | None | bool = False, overwrite: bool | None = None) -> Path:
     "GRPO on rows with the registry's rewards; returns the run folder (adapter, config, metrics, reward plot)."
     from trl import GRPOConfig, GRPOTrainer
     preset, rows = resolve_preset(preset), select_rows(data, limit)
     funcs, weights = reward_setup(rewards)
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_run_dir(out_dir, resume, overwrite)
     cfg = build_config(GRPOConfig, preset.common | preset.grpo, overrides or {}, output_dir=str(out_dir),
-                       reward_weights=weights, report_to=report_to())
+                    reward_weights=weights, report_to=report_to())
     model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing,
-                           seed=cfg.seed)
-    write_run_config(out_dir, kind='grpo', preset=preset, data=data_label(data, rows),
-                     rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,
-                     overrides=overrides or {}, trainer=cfg)
+                        seed=cfg.seed)
+    config = dict(kind='grpo', preset=preset, data=data_label(data, rows),
+                  rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,
+                  overrides=overrides or {}, trainer=cfg)
     trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=cfg, train_dataset=grpo_dataset(rows, tok), processing_class=tok)
-    fit(trainer, out_dir, resume=resume)
+    fit(trainer, out_dir, resume=resume, overwrite=overwrite, config=config)
     plot_rewards(out_dir/'metrics.jsonl', out_dir/'rewards.png')
     return out_dir
 

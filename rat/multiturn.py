@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_multiturn.ipynb #8185227a
 from __future__ import annotations
-import json, warnings
+import json, math, warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -12,7 +12,7 @@ from .core import RatError
 from .data import as_obj, render_prompt, select_rows, to_dataset
 from .rewards import DEFAULT_REWARDS, answer_reward, combined_reward, format_reward, tool_call_partial_reward, tool_call_reward
 from .toyworld import TOOLS, execute_call, execute_targets, tool_message
-from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, plot_rewards
+from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir, plot_rewards
 
 # %% auto #0
 __all__ = ['EPISODE_KINDS', 'MULTITURN_REWARDS', 'EPISODE_REWARDS', 'episode_rows', 'tool_environment', 'environment_key',
@@ -203,6 +203,7 @@ def multiturn_reward_setup(spec: str | dict | None = None) -> tuple[list[Callabl
         if name not in EPISODE_REWARDS: raise RatError(f"unknown multi-turn reward {name!r}; valid names: {', '.join(EPISODE_REWARDS)}")
         try: weights[name] = float(w if w != '' else 1)
         except (TypeError, ValueError): raise RatError(f"multi-turn reward {name!r}: weight {w!r} is not a number") from None
+        if not math.isfinite(weights[name]): raise RatError(f"multi-turn reward {name!r}: weight {w!r} is not a finite number")
     if not weights: raise RatError(f"no rewards in {spec!r}; valid names: {', '.join(EPISODE_REWARDS)}")
     return [EPISODE_REWARDS[n] for n in weights], list(weights.values())
 
@@ -231,21 +232,22 @@ def multiturn_trainer(model, tok, rows: list[dict], args, rewards: str | dict | 
 def grpo_multiturn(data: str | Path | list[dict], out_dir: str | Path, rewards: str | dict | None = None,
                    preset: str | Preset = 'cpu-tiny', adapter: str | Path | None = None, overrides: dict | None = None,
                    resume: bool = False, limit: int | None = None, quantization: str | None | bool = False,
-                   max_turns: int = 3, timeout_s: float = 1.0) -> Path:
+                   max_turns: int = 3, timeout_s: float = 1.0, overwrite: bool | None = None) -> Path:
     "GRPO whose rollouts execute the model's tool calls (toy-world tools), rewarded on whole episodes; returns the run folder."
+    if not isinstance(max_turns, int) or max_turns < 1: raise RatError(f'max_turns must be at least 1, got {max_turns}')
     preset, rows = resolve_preset(preset), episode_rows(select_rows(data))
     if not rows: raise RatError(f'{data_label(data, rows)}: no episode rows (kinds {", ".join(EPISODE_KINDS)}) to train on')
     rows = rows[:limit] if limit else rows
     funcs, weights = multiturn_reward_setup(rewards)
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_run_dir(out_dir, resume, overwrite)
     cfg = multiturn_config(preset, overrides or {}, out_dir, weights, max_turns)
     model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing,
-                           seed=cfg.seed)
-    write_run_config(out_dir, kind='grpo', rollout='multi-turn', max_turns=cfg.max_tool_calling_iterations, timeout_s=timeout_s,
-                     preset=preset, data=data_label(data, rows),
-                     rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,
-                     overrides=overrides or {}, trainer=cfg)
-    fit(multiturn_trainer(model, tok, rows, cfg, rewards, timeout_s), out_dir, resume=resume)
+                        seed=cfg.seed)
+    config = dict(kind='grpo', rollout='multi-turn', max_turns=cfg.max_tool_calling_iterations, timeout_s=timeout_s,
+                  preset=preset, data=data_label(data, rows),
+                  rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,
+                  overrides=overrides or {}, trainer=cfg)
+    fit(multiturn_trainer(model, tok, rows, cfg, rewards, timeout_s), out_dir, resume=resume, overwrite=overwrite, config=config)
     plot_rewards(out_dir/'metrics.jsonl', out_dir/'rewards.png', title='multi-turn GRPO rewards')
     return out_dir
 

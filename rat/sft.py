@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from .core import RatError
 from .data import load_rows, select_rows, to_dataset, action_message
-from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config
+from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir
 
 # %% auto #0
 __all__ = ['LOSS_ON', 'sft_dataset', 'sft']
@@ -32,15 +32,15 @@ def sft_dataset(rows: list[dict], think: bool | str, loss_on: str = 'action'):
 # %% ../nbs/04_sft.ipynb #d6d5b9bd
 def sft(data: str | Path | list[dict], out_dir: str | Path, think: bool | str = True, preset: str | Preset = 'cpu-tiny',
         adapter: str | Path | None = None, overrides: dict | None = None, resume: bool = False, limit: int | None = None,
-        loss_on: str = 'action') -> Path:
+        loss_on: str = 'action', overwrite: bool | None = None) -> Path:
     "Supervised fine-tuning on rows' target actions (with or without reasoning); returns the run folder."
     from trl import SFTConfig, SFTTrainer
     preset, rows = resolve_preset(preset), select_rows(data, limit)
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = check_run_dir(out_dir, resume, overwrite)
     cfg = build_config(SFTConfig, preset.common | preset.sft, overrides or {}, output_dir=str(out_dir),
-                       completion_only_loss=loss_on == 'action', report_to=report_to())
+                    completion_only_loss=loss_on == 'action', report_to=report_to())
     model, tok = run_model(preset, adapter=adapter, gradient_checkpointing=cfg.activation_checkpointing, seed=cfg.seed)
-    write_run_config(out_dir, kind='sft', think=think, loss_on=loss_on, preset=preset, data=data_label(data, rows),
-                     adapter=str(adapter) if adapter else None, overrides=overrides or {}, trainer=cfg)
+    config = dict(kind='sft', think=think, loss_on=loss_on, preset=preset, data=data_label(data, rows),
+                  adapter=str(adapter) if adapter else None, overrides=overrides or {}, trainer=cfg)
     trainer = SFTTrainer(model=model, args=cfg, train_dataset=sft_dataset(rows, think, loss_on), processing_class=tok)
-    return fit(trainer, out_dir, resume=resume)
+    return fit(trainer, out_dir, resume=resume, overwrite=overwrite, config=config)

@@ -4,17 +4,18 @@
 
 # %% ../nbs/03_train.ipynb #a21c0baf
 from __future__ import annotations
-import dataclasses, json, os
+import dataclasses, json, math, os, re, shutil, types, typing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from .core import RatError, read_jsonl
+from .core import RatError, read_jsonl, check_out_dir
 from .models import LoraSpec, tiny_model, default_device, resolve_model, BASE_MODEL
 
 # %% auto #0
-__all__ = ['PRESETS', 'Preset', 'get_preset', 'parse_sets', 'read_config_file', 'build_config', 'MetricsLog', 'truncate_metrics',
-           'last_checkpoint', 'checkpoint_step', 'plot_rewards', 'check_device', 'resolve_preset', 'data_label',
-           'run_model', 'report_to', 'write_run_config', 'fit']
+__all__ = ['PRESETS', 'MIN_VALUE', 'WEIGHT_FILES', 'RUN_FILES', 'Preset', 'get_preset', 'parse_sets', 'read_config_file',
+           'coerce_field', 'check_range', 'build_config', 'MetricsLog', 'truncate_metrics', 'checkpoint_problem',
+           'checkpoints', 'last_checkpoint', 'checkpoint_step', 'plot_rewards', 'check_device', 'resolve_preset',
+           'data_label', 'run_model', 'check_run_dir', 'clear_run_files', 'report_to', 'write_run_config', 'fit']
 
 # %% ../nbs/03_train.ipynb #156b8172
 @dataclass
@@ -81,13 +82,58 @@ def read_config_file(path: str | Path | None) -> dict:
     if not isinstance(d, dict): raise RatError(f"{p}: expected a mapping of config fields, got {type(d).__name__}")
     return d
 
+def _kinds(tp) -> set:
+    "The plain classes a field annotation allows: `float | None` -> {float, NoneType}, `list[str]` -> {list}."
+    args = typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType) else (tp,)
+    return {typing.get_origin(a) or a for a in args if isinstance(typing.get_origin(a) or a, type)}
+
+def coerce_field(cls, name: str, value):
+    "`value` converted to the type of `cls`'s field `name` (a string to a number where the field is numeric), or a RatError."
+    kinds = _kinds({f.name: f.type for f in dataclasses.fields(cls)}[name])
+    if not kinds or any(k is typing.Any or k is object for k in kinds): return value
+    def bad(what): return RatError(f"{name} expects {what}, got {value!r}")
+    numeric = 'a number' if float in kinds else 'a whole number'
+    if value is None:
+        if type(None) in kinds: return None
+        raise bad(numeric if kinds & {int, float} else ' or '.join(sorted(k.__name__ for k in kinds)))
+    if isinstance(value, bool):
+        if bool in kinds or not kinds & {int, float}: return value
+        raise bad(numeric)
+    if isinstance(value, str) and kinds & {int, float} and not (str in kinds or any(issubclass(k, str) for k in kinds)):
+        try: value = float(value) if float in kinds else int(value)
+        except ValueError: raise bad(numeric) from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float in kinds:
+            if not math.isfinite(value): raise bad('a finite number')
+            return value
+        if int in kinds:
+            if isinstance(value, float) and not value.is_integer(): raise bad('a whole number')
+            return int(value)
+        if str in kinds: return str(value)
+    if bool in kinds and not kinds & {int, float, str} and not isinstance(value, bool): raise bad('true or false')
+    return value
+
+MIN_VALUE = dict(per_device_train_batch_size=1, per_device_eval_batch_size=1, gradient_accumulation_steps=1, num_generations=1,
+                 max_completion_length=1, max_prompt_length=1, max_length=1, max_steps=-1, num_train_epochs=0, save_steps=0,
+                 logging_steps=0, learning_rate=0, warmup_steps=0, temperature=0, max_tool_calling_iterations=0, dataloader_num_workers=0)
+
+def check_range(name: str, value):
+    "A RatError when a count or rate is below its least sensible value (`MIN_VALUE`)."
+    lo = MIN_VALUE.get(name)
+    if lo is not None and isinstance(value, (int, float)) and not isinstance(value, bool) and value < lo:
+        raise RatError(f"{name} must be at least {lo}, got {value}")
+    return value
+
 def build_config(cls, defaults: dict, overrides: dict, **fixed):
-    "An instance of the TRL config class `cls` from preset defaults, user overrides and fixed fields."
+    "An instance of the TRL config class `cls` from preset defaults, user overrides (type-checked) and fixed fields."
     names = {f.name for f in dataclasses.fields(cls)}
     bad = sorted(set(overrides) - names)
     if bad: raise RatError(f"unknown {cls.__name__} field(s): {', '.join(bad)}")
+    overrides = {k: check_range(k, coerce_field(cls, k, v)) for k, v in overrides.items()}
     kw = {k: v for k, v in {**defaults, **overrides, **fixed}.items() if k in names}
-    return cls(**kw)
+    try: return cls(**kw)
+    except (ValueError, TypeError) as e:
+        raise RatError(f"{cls.__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}") from None
 
 # %% ../nbs/03_train.ipynb #1bdb2c02
 from transformers import TrainerCallback
@@ -107,12 +153,33 @@ def truncate_metrics(path: str | Path, after_step: int) -> None:
     keep = [json.dumps(r) for _, r in read_jsonl(path) if r.get('step', 0) <= after_step]
     path.write_text(''.join(l + '\n' for l in keep), encoding='utf-8')
 
-def last_checkpoint(run_dir: str | Path) -> Path | None:
-    "The newest complete `checkpoint-N` folder in `run_dir`, or None."
-    from transformers.trainer_utils import get_last_checkpoint
+WEIGHT_FILES = ('adapter_model.safetensors', 'adapter_model.bin', 'model.safetensors', 'pytorch_model.bin',
+                'model.safetensors.index.json', 'pytorch_model.bin.index.json')
+
+def checkpoint_problem(ckpt: str | Path) -> str | None:
+    "Why `ckpt` cannot be resumed from (no or broken `trainer_state.json`, no weights), or None when it is complete."
+    ckpt = Path(ckpt)
+    try: state = json.loads((ckpt/'trainer_state.json').read_text(encoding='utf-8'))
+    except FileNotFoundError: return 'no trainer_state.json'
+    except (OSError, ValueError): return 'trainer_state.json unreadable'
+    if not isinstance(state, dict) or 'global_step' not in state: return 'trainer_state.json without global_step'
+    if not any((ckpt/w).exists() for w in WEIGHT_FILES) and not any(ckpt.glob('global_step*')) and not any(ckpt.glob('pytorch_model_fsdp*')):
+        return 'no model or adapter weights'
+    return None
+
+def checkpoints(run_dir: str | Path) -> list[Path]:
+    "The `checkpoint-N` folders of `run_dir`, oldest first."
     d = Path(run_dir)
-    c = get_last_checkpoint(str(d)) if d.is_dir() else None
-    return Path(c) if c else None
+    found = [p for p in d.glob('checkpoint-*') if p.is_dir() and re.fullmatch(r'checkpoint-\d+', p.name)] if d.is_dir() else []
+    return sorted(found, key=checkpoint_step)
+
+def last_checkpoint(run_dir: str | Path, say: bool = False) -> Path | None:
+    "The newest complete `checkpoint-N` folder in `run_dir`, or None; `say` prints each newer incomplete one skipped."
+    for c in reversed(checkpoints(run_dir)):
+        why = checkpoint_problem(c)
+        if why is None: return c
+        if say: print(f'skipping incomplete checkpoint {c} ({why})')
+    return None
 
 def checkpoint_step(ckpt: Path) -> int: return int(ckpt.name.split('-')[-1])
 
@@ -160,6 +227,28 @@ def run_model(preset: Preset, adapter: str | Path | None = None, quantization: s
     return load_model(preset.model_path(), quantization=q, lora=preset.lora, adapter=adapter, device=device,
                       gradient_checkpointing=gradient_checkpointing)
 
+# %% ../nbs/03_train.ipynb #42ba8a8b
+RUN_FILES = ('config.json', 'metrics.jsonl', 'adapter', 'model', 'rewards.png')
+
+def check_run_dir(out_dir: str | Path, resume: bool = False, overwrite: bool | None = None) -> Path:
+    "The run folder, or a RatError when it cannot be made or (with `overwrite=False`) already holds files and `resume` is off."
+    d = check_out_dir(out_dir)
+    if resume and overwrite: raise RatError('--resume continues the run in --out and --overwrite replaces it: choose one')
+    if overwrite is False and not resume and d.is_dir() and any(d.iterdir()):
+        raise RatError(f"{d}: folder is not empty (an earlier run?): pass --resume to continue it, --overwrite to replace "
+                       "its run files, or choose another --out")
+    if resume and overwrite is False and any((d/n).exists() for n in ('adapter', 'model')) and last_checkpoint(d) is None:
+        raise RatError(f"{d}: holds a finished run and no complete checkpoint to resume from: pass --overwrite to replace it")
+    return d
+
+def clear_run_files(run_dir: str | Path) -> list[Path]:
+    "Remove an earlier run's own files from `run_dir` (`RUN_FILES` and `checkpoint-N/`), nothing else; returns what went."
+    d = Path(run_dir)
+    gone = [d/n for n in RUN_FILES if (d/n).exists()] + checkpoints(d)
+    for p in gone: shutil.rmtree(p) if p.is_dir() else p.unlink()
+    return gone
+
+
 # %% ../nbs/03_train.ipynb #f91d4d47
 def report_to() -> list[str]:
     "TensorBoard when it is installed, nothing else (no network loggers by default)."
@@ -176,11 +265,15 @@ def write_run_config(run_dir: Path, **parts) -> Path:
     p.write_text(json.dumps({k: plain(v) for k, v in parts.items()}, indent=1, default=str), encoding='utf-8')
     return p
 
-def fit(trainer, run_dir: str | Path, resume: bool = False) -> Path:
-    "Train (resuming from the last checkpoint when `resume`); save `run_dir/adapter` (LoRA) or `run_dir/model` (full)."
+def fit(trainer, run_dir: str | Path, resume: bool = False, overwrite: bool | None = None, config: dict | None = None) -> Path:
+    "Train (resuming from the newest complete checkpoint when `resume`); save `run_dir/adapter` (LoRA) or `run_dir/model` (full)."
     run_dir = Path(run_dir)
-    ckpt = last_checkpoint(run_dir) if resume else None
-    if resume and ckpt is None: print(f'no checkpoint in {run_dir}: starting from step 0')
+    ckpt = last_checkpoint(run_dir, say=True) if resume else None
+    if resume and ckpt is None: print(f'no complete checkpoint in {run_dir}: starting from step 0')
+    if resume and ckpt: print(f'resuming from {ckpt}')
+    if overwrite and not resume and clear_run_files(run_dir): print(f'replaced the earlier run in {run_dir}')
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if config is not None: write_run_config(run_dir, **config)
     if ckpt: truncate_metrics(run_dir/'metrics.jsonl', checkpoint_step(ckpt))
     elif (run_dir/'metrics.jsonl').exists(): (run_dir/'metrics.jsonl').unlink()
     trainer.add_callback(MetricsLog(run_dir/'metrics.jsonl'))
