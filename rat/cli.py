@@ -4,13 +4,13 @@
 
 # %% ../nbs/08_cli.ipynb #12f5b114
 from __future__ import annotations
-import argparse, sys
+import argparse, math, sys
 from pathlib import Path
-from .core import RatError
+from .core import RatError, check_out_dir
 
 # %% auto #0
-__all__ = ['cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo', 'cmd_pretrain', 'cmd_merge', 'cmd_fixture',
-           'cmd_toyworld', 'cmd_bfcl_score', 'parser', 'main']
+__all__ = ['COUNT_ARGS', 'FOLDER_OUT', 'cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo', 'cmd_pretrain',
+           'cmd_merge', 'cmd_fixture', 'cmd_toyworld', 'cmd_bfcl_score', 'check_args', 'parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #88553dea
 def _train_overrides(a) -> dict:
@@ -20,13 +20,13 @@ def _train_overrides(a) -> dict:
 def cmd_sft(a):
     from rat.sft import sft
     run = sft(a.data, a.out, think=a.think, preset=a.preset, adapter=a.adapter, overrides=_train_overrides(a),
-              resume=a.resume, limit=a.limit, loss_on=a.loss_on)
+              resume=a.resume, limit=a.limit, loss_on=a.loss_on, overwrite=a.overwrite)
     print(f'sft ({"think" if a.think else "no-think"}) done: adapter in {run/"adapter"}')
 
 def cmd_grpo(a):
     q = False if a.quantization is None else (None if a.quantization == 'none' else a.quantization)
     kw = dict(rewards=a.rewards, preset=a.preset, adapter=a.adapter, overrides=_train_overrides(a), resume=a.resume,
-              limit=a.limit, quantization=q)
+              limit=a.limit, quantization=q, overwrite=a.overwrite)
     if a.rollout == 'multi-turn':
         from rat.multiturn import grpo_multiturn
         run = grpo_multiturn(a.data, a.out, max_turns=a.max_turns, **kw)
@@ -85,15 +85,43 @@ def cmd_merge(a):
 
 def cmd_fixture(a):
     from rat.models import tiny_model
-    print(tiny_model(out_dir=a.out, force=a.force))
+    print(tiny_model(out_dir=a.out, force=a.force or a.overwrite))
 
 def cmd_toyworld(a):
     from rat.toyworld import write_toyworld
-    for p in write_toyworld(a.out, seed=a.seed).values(): print(p)
+    for p in write_toyworld(a.out, seed=a.seed, overwrite=a.overwrite).values(): print(p)
 
 def cmd_bfcl_score(a):
+    import json
     from rat.rewards import bfcl_score, format_bfcl_table
-    print(format_bfcl_table(bfcl_score(a.data, a.predictions, out=a.out)))
+    res = bfcl_score(a.data, a.predictions, subset=a.subset)
+    cats = res['coverage'].values()
+    cover = f"{sum(v['predicted'] for v in cats)} of {sum(v['in_category'] for v in cats)} entries (" + \
+            ', '.join(f"{c}: {v['predicted']}/{v['in_category']}" for c, v in res['coverage'].items()) + ')'
+    if not a.subset and any(v['predicted'] < v['in_category'] for v in cats):
+        raise RatError(f"{a.predictions}: predicts only {cover}: pass --subset to score only the predicted entries")
+    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
+    print(f'predictions cover {cover}'); print(format_bfcl_table(res))
+
+# %% ../nbs/08_cli.ipynb #17d6c687
+COUNT_ARGS = ('samples', 'batch_size', 'max_new_tokens', 'limit', 'max_turns')
+FOLDER_OUT = ('sft', 'grpo', 'eval', 'bfcl', 'compare', 'merge', 'fixture', 'toyworld')
+
+def check_args(a) -> None:
+    "One RatError for an option out of range: counts below 1, a temperature that is not finite and ≥ 0, an impossible --out, a used run folder, a bad --adapter."
+    for k in COUNT_ARGS:
+        v = getattr(a, k, None)
+        if v is not None and v < 1: raise RatError(f"--{k.replace('_', '-')} must be at least 1, got {v}")
+    t = getattr(a, 'temperature', None)
+    if t is not None and not (math.isfinite(t) and t >= 0): raise RatError(f"--temperature must be a finite number >= 0, got {t}")
+    if a.cmd in FOLDER_OUT and getattr(a, 'out', None): check_out_dir(a.out)
+    if a.cmd in ('sft', 'grpo'):
+        from rat.train import check_run_dir
+        check_run_dir(a.out, a.resume, a.overwrite)
+    if getattr(a, 'adapter', None):
+        from rat.models import check_adapter
+        check_adapter(a.adapter)
+
 
 # %% ../nbs/08_cli.ipynb #5bd8fee9
 class _Fmt(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter): pass
@@ -104,7 +132,8 @@ def _train_args(p):
     p.add_argument('--adapter', default=None, help='continue training this PEFT adapter (e.g. an SFT run\'s adapter/)')
     p.add_argument('--set', action='append', metavar='KEY=VALUE', help='override any trainer config field (repeatable)')
     p.add_argument('--config', default=None, help='YAML/JSON file of trainer config fields')
-    p.add_argument('--resume', action='store_true', help='continue from the last checkpoint in --out')
+    p.add_argument('--resume', action='store_true', help='continue from the newest complete checkpoint in --out')
+    p.add_argument('--overwrite', action='store_true', help='replace the earlier run in a non-empty --out (its run files only)')
     p.add_argument('--limit', type=int, default=None, help='use only the first N rows')
 
 def parser() -> argparse.ArgumentParser:
@@ -185,20 +214,23 @@ def parser() -> argparse.ArgumentParser:
     p = add('fixture', cmd_fixture, 'Build (or find, cached) the tiny offline Qwen3 fixture and print its folder.')
     p.add_argument('--out', default=None, help='folder (default: the cache)')
     p.add_argument('--force', action='store_true', help='rebuild even if cached')
+    p.add_argument('--overwrite', action='store_true', help='write the fixture into a non-empty --out (its own files only)')
 
     p = add('toyworld', cmd_toyworld, 'Regenerate the bundled toy-world train/dev/test files.')
     p.add_argument('--out', default='data', help='output folder'); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--overwrite', action='store_true', help='replace existing files whose rows would change')
 
     p = add('bfcl-score', cmd_bfcl_score, 'Score BFCL predictions (JSONL of {"id", "calls"}) with the AST metric.')
     p.add_argument('--data', required=True, help='folder with BFCL_v3_<category>.json and possible_answer/')
     p.add_argument('--predictions', required=True, help='JSONL predictions file')
     p.add_argument('--out', default=None, help='write per-category results as JSON here')
+    p.add_argument('--subset', action='store_true', help='score only the predicted entries (default: every entry of each predicted category must be predicted)')
     return ap
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `rat` console script: errors in the user's input are one line, not a traceback."
     a = parser().parse_args(argv)
-    try: a.fn(a)
+    try: check_args(a); a.fn(a)
     except RatError as e:
         print(f'rat {a.cmd}: error: {e}', file=sys.stderr); return 2
     except KeyboardInterrupt:
