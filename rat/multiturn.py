@@ -16,11 +16,11 @@ from .train import Preset, resolve_preset, data_label, build_config, run_model, 
 
 # %% auto #0
 __all__ = ['EPISODE_KINDS', 'MULTITURN_REWARDS', 'EPISODE_REWARDS', 'episode_rows', 'tool_environment', 'environment_key',
-           'environments_for', 'multiturn_chat_template', 'multiturn_dataset', 'assistant_turns', 'tool_errors',
-           'ran_out', 'final_reply', 'result_coverage', 'episode_answer', 'episode_tool_call',
-           'episode_tool_call_partial', 'episode_format', 'invalid_call', 'turn_limit', 'episode_answer_correct',
-           'multiturn_reward_setup', 'multiturn_config', 'multiturn_trainer', 'grpo_multiturn', 'run_episodes',
-           'episode_metrics', 'step_metrics', 'evaluate_multiturn']
+           'environments_for', 'multiturn_chat_template', 'check_multiturn_template', 'multiturn_dataset',
+           'assistant_turns', 'tool_errors', 'ran_out', 'final_reply', 'result_coverage', 'episode_answer',
+           'episode_tool_call', 'episode_tool_call_partial', 'episode_format', 'invalid_call', 'turn_limit',
+           'episode_answer_correct', 'multiturn_reward_setup', 'multiturn_config', 'multiturn_trainer',
+           'grpo_multiturn', 'run_episodes', 'episode_metrics', 'step_metrics', 'evaluate_multiturn']
 
 # %% ../nbs/05a_multiturn.ipynb #3af6bf72
 EPISODE_KINDS = ('tool_call', 'clarify', 'no_tool')
@@ -78,6 +78,14 @@ def multiturn_chat_template(tok) -> str | None:
     if tok.chat_template != template: return None
     if template.count(_THINK_WHEN) != 1: raise RatError("the Qwen3 chat template changed: update rat.multiturn._THINK_WHEN")
     return template.replace(_THINK_WHEN, "{%- if true %}")
+
+def check_multiturn_template(tok) -> None:
+    "One clear RatError unless `tok`'s chat template is TRL's Qwen3 template, the one multi-turn training is built on."
+    from rat.models import qwen3_chat_template
+    if tok.chat_template != qwen3_chat_template():
+        raise RatError("multi-turn training needs the tokenizer's chat template to be TRL's Qwen3 template "
+                       f"(trl/chat_templates/qwen3.jinja) and this one {'is unset' if not tok.chat_template else 'differs'}: "
+                       "use a Qwen3 model, or set tok.chat_template = rat.models.qwen3_chat_template() if it was trained on that format")
 
 def multiturn_dataset(rows: list[dict]):
     "Episode rows as a TRL dataset: the conversation as a conversational `prompt`, plus the row's `environment`."
@@ -218,6 +226,7 @@ def multiturn_config(preset: Preset, overrides: dict, out_dir: str | Path, weigh
 def multiturn_trainer(model, tok, rows: list[dict], args, rewards: str | dict | None = None, timeout_s: float = 1.0):
     "TRL's `GRPOTrainer` whose rollouts execute the rows' tools, scored by the episode rewards."
     from trl import GRPOTrainer
+    check_multiturn_template(tok)
     rows = episode_rows(rows)
     if not rows: raise RatError(f'no episode rows (kinds {", ".join(EPISODE_KINDS)}) to train on')
     funcs, _ = multiturn_reward_setup(rewards)
@@ -275,12 +284,12 @@ def _run_call(env, call: dict) -> dict:
 def _generate(model, tok, id_lists: list[list[int]], max_new_tokens: int, batch_size: int) -> list[list[int]]:
     "Greedy continuations (up to and including the end-of-turn token), batched by similar length, left-padded."
     import torch
-    order, out = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i])), [None] * len(id_lists)
+    order, out, dev = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i])), [None] * len(id_lists), model.device
     for s in range(0, len(order), batch_size):
         chunk = order[s:s + batch_size]
         width = max(len(id_lists[i]) for i in chunk)
-        ids = torch.tensor([[tok.pad_token_id] * (width - len(id_lists[i])) + id_lists[i] for i in chunk])
-        mask = (torch.arange(width)[None] >= torch.tensor([width - len(id_lists[i]) for i in chunk])[:, None]).long()
+        ids = torch.tensor([[tok.pad_token_id] * (width - len(id_lists[i])) + id_lists[i] for i in chunk], device=dev)
+        mask = (torch.arange(width, device=dev)[None] >= torch.tensor([width - len(id_lists[i]) for i in chunk], device=dev)[:, None]).long()
         with torch.no_grad():
             gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
                                  pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)[:, width:].tolist()

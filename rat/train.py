@@ -12,10 +12,11 @@ from .core import RatError, read_jsonl, check_out_dir
 from .models import LoraSpec, tiny_model, default_device, resolve_model, BASE_MODEL
 
 # %% auto #0
-__all__ = ['PRESETS', 'MIN_VALUE', 'WEIGHT_FILES', 'RUN_FILES', 'Preset', 'get_preset', 'parse_sets', 'read_config_file',
-           'coerce_field', 'check_range', 'build_config', 'MetricsLog', 'truncate_metrics', 'checkpoint_problem',
-           'checkpoints', 'last_checkpoint', 'checkpoint_step', 'plot_rewards', 'check_device', 'resolve_preset',
-           'data_label', 'run_model', 'check_run_dir', 'clear_run_files', 'report_to', 'write_run_config', 'fit']
+__all__ = ['MAX_PROMPT_TOKENS', 'PRESETS', 'MIN_VALUE', 'REQUIRED_VERSIONS', 'WEIGHT_FILES', 'RUN_FILES', 'Preset', 'get_preset',
+           'parse_sets', 'read_config_file', 'coerce_field', 'check_range', 'build_config', 'MetricsLog',
+           'truncate_metrics', 'checkpoint_problem', 'checkpoints', 'last_checkpoint', 'checkpoint_step',
+           'plot_rewards', 'check_device', 'resolve_preset', 'data_label', 'run_model', 'check_run_dir',
+           'clear_run_files', 'report_to', 'write_run_config', 'fit']
 
 # %% ../nbs/03_train.ipynb #156b8172
 @dataclass
@@ -32,6 +33,10 @@ class Preset:
     def model_path(self) -> str:
         "The model to load: the preset's hub name, local folder or shipped base, or the random-weight fixture."
         return resolve_model(self.model) if self.model else str(tiny_model())
+
+# Prompt budget of the GPU presets, in tokens: the longest shipped toy-world prompt with its tool schemas is 2,705
+# characters; at 3 or more characters per Qwen3 token that is under 1,024 tokens.
+MAX_PROMPT_TOKENS = 1024
 
 _GPU = dict(bf16=True, activation_checkpointing=True, optim='paged_adamw_8bit', logging_steps=1, save_steps=50,
             per_device_train_batch_size=8, gradient_accumulation_steps=1, lr_scheduler_type='constant_with_warmup', warmup_steps=5)
@@ -52,7 +57,8 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            common=dict(_GPU, learning_rate=1e-5, optim='adamw_torch'),
            sft=dict(num_train_epochs=1, max_length=2048, learning_rate=1e-4),
            grpo=dict(num_generations=8, max_completion_length=512, beta=0.0, mask_truncated_completions=True, temperature=1.0,
-                     max_steps=500, use_vllm=True, vllm_mode='colocate', vllm_gpu_memory_utilization=0.3)),
+                     max_steps=500, use_vllm=True, vllm_mode='colocate', vllm_gpu_memory_utilization=0.3,
+                     vllm_max_model_length=MAX_PROMPT_TOKENS + 512)),
 ]}
 
 def get_preset(name: str) -> Preset:
@@ -124,13 +130,20 @@ def check_range(name: str, value):
         raise RatError(f"{name} must be at least {lo}, got {value}")
     return value
 
+REQUIRED_VERSIONS = 'transformers>=5.23 and trl>=1.16'   # as settings.ini
+
 def build_config(cls, defaults: dict, overrides: dict, **fixed):
     "An instance of the TRL config class `cls` from preset defaults, user overrides (type-checked) and fixed fields."
     names = {f.name for f in dataclasses.fields(cls)}
     bad = sorted(set(overrides) - names)
     if bad: raise RatError(f"unknown {cls.__name__} field(s): {', '.join(bad)}")
+    lacking = sorted((set(defaults) | set(fixed)) - names)
+    if lacking:
+        import transformers, trl
+        raise RatError(f"{cls.__name__} lacks field(s) {', '.join(lacking)} that the preset or rat sets: installed transformers "
+                       f"{transformers.__version__}, trl {trl.__version__}; rat needs {REQUIRED_VERSIONS} (pip install -U transformers trl)")
     overrides = {k: check_range(k, coerce_field(cls, k, v)) for k, v in overrides.items()}
-    kw = {k: v for k, v in {**defaults, **overrides, **fixed}.items() if k in names}
+    kw = {**defaults, **overrides, **fixed}
     try: return cls(**kw)
     except (ValueError, TypeError) as e:
         raise RatError(f"{cls.__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}") from None
