@@ -18,9 +18,10 @@ __all__ = ['PretrainConfig', 'pretrain_rows', 'pretrain_texts', 'corpus_sha256',
 @dataclass
 class PretrainConfig:
     "Corpus size and optimisation of `rat pretrain`."
-    conversations: int = 4000
-    note_conversations: int = 3000    # note-taking conversations: general vocabulary (see rat.toyworld.NOTE_WORDS)
-    steps: int = 6000
+    conversations: int = 1500
+    note_conversations: int = 800     # note-taking conversations: general vocabulary (see rat.toyworld.NOTE_WORDS)
+    synthetic_conversations: int = 8000  # a fresh random tool set per conversation (see rat.toyworld.synthetic_world)
+    steps: int = 8000
     learning_rate: float = 3e-3
     batch_size: int = 8
     warmup_steps: int = 50
@@ -29,15 +30,15 @@ class PretrainConfig:
     spec: TinySpec = field(default_factory=TinySpec)
 
 def pretrain_rows(cfg: PretrainConfig) -> list[dict]:
-    "The corpus: rows of `cfg.conversations` conversations of the pretraining world and `cfg.note_conversations` of notes."
-    from rat.toyworld import PRETRAIN, NOTES, generate_rows
-    return generate_rows(cfg.conversations, seed=cfg.seed, world=PRETRAIN) + generate_rows(cfg.note_conversations, seed=cfg.seed + 1, world=NOTES)
+    "The corpus: rows of the pretraining world's, the notes' and the synthetic worlds' conversations (sizes from `cfg`)."
+    from rat.toyworld import PRETRAIN, NOTES, synthetic_world, generate_rows
+    return (generate_rows(cfg.conversations, seed=cfg.seed, world=PRETRAIN) + generate_rows(cfg.note_conversations, seed=cfg.seed + 1, world=NOTES)
+            + generate_rows(cfg.synthetic_conversations, seed=cfg.seed + 2, world=synthetic_world))
 
 def pretrain_texts(rows: list[dict]) -> list[str]:
-    "Each conversation of `rows` (its last row) rendered by the chat template, thinking on for every other one."
-    last = {r['id'].rsplit('-', 1)[0]: r for r in rows}
+    "Every row rendered as `sft(think='both', loss_on='all')` trains on it: context + target action, thinking on for every other row."
     return [render_prompt({**r, 'messages': r['messages'] + [action_message(r, i % 2 == 0)]}, add_generation_prompt=False,
-                          enable_thinking=i % 2 == 0) for i, r in enumerate(last.values())]
+                          enable_thinking=i % 2 == 0) for i, r in enumerate(rows)]
 
 def corpus_sha256(texts: list[str]) -> str:
     "A hash of the rendered corpus, recorded in the manifest."
@@ -75,7 +76,7 @@ def pretrain(out_dir: str | Path | None = None, cfg: PretrainConfig | None = Non
     tmp = out.with_name(out.name + '.tmp'); shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(run/'model', tmp, ignore=shutil.ignore_patterns('training_args.bin'))
     manifest = {'name': BASE_MODEL, 'command': command, 'config': asdict(cfg), 'corpus_sha256': corpus_sha256(texts),
-                'rows': len(rows), 'conversations': len(texts), 'steps': cfg.steps, 'versions': _versions(),
+                'rows': len(rows), 'conversations': len({r['id'].rsplit('-', 1)[0] for r in rows}), 'steps': cfg.steps, 'versions': _versions(),
                 'wall_s': round(time.perf_counter() - t0, 1), 'loss': loss_curve(run/'metrics.jsonl')}
     (tmp/'manifest.json').write_text(json.dumps(manifest, indent=1))
     shutil.rmtree(out, ignore_errors=True); tmp.rename(out)
