@@ -11,14 +11,14 @@ from .models import BASE_MODEL
 
 # %% auto #0
 __all__ = ['QUICK', 'SYSTEMS', 'REF', 'CONTRASTS', 'DemoConfig', 'demo_config', 'grpo_reward_trend', 'demo', 'aggregate_seeds',
-           'seeds_table', 'ci_table', 'plot_seeds', 'plot_grpo_rewards', 'demo_seeds']
+           'seeds_table', 'ci_table', 'plot_seeds', 'plot_grpo_rewards', 'demo_seeds', 'stale_results']
 
 # %% ../nbs/07_demo.ipynb #c9680ea3
 @dataclass
 class DemoConfig:
     "Sizes and step counts of the demo's stages (see how they were chosen, below)."
     base: str = BASE_MODEL
-    sft_steps: int = 200
+    sft_steps: int = 400
     sft_lr: float = 1e-3
     grpo_steps: int = 40
     grpo_lr: float = 2e-4
@@ -237,3 +237,12 @@ def demo_seeds(seeds: int | list[int] = 1, out_dir: str | Path = 'runs/demo', qu
     for s, t in res['tables'].items(): print(f'\n{s} (mean ± sd over seeds {seeds}):\n{t}')
     print(f"\n{res['ci_table']}\n\n{len(seeds)} seed(s) in {res['total_s']:.0f}s; numbers in {path}")
     return res
+
+# %% ../nbs/07_demo.ipynb #8be9a9cc
+def stale_results(r: dict) -> str | None:
+    "A warning when a results file was made with a `DemoConfig` other than today's, else None."
+    now = asdict(DemoConfig())
+    diff = {k: (r['config'].get(k), v) for k, v in now.items() if k != 'eval_splits' and r['config'].get(k) != v}
+    if not diff: return None
+    return ('These numbers are stale: made with ' + ', '.join(f'{k} {a} (now {b})' for k, (a, b) in diff.items())
+            + ' and the base of that time; rerun `rat demo --seeds 3 --results results/demo.json --figures figures`.')
