@@ -10,8 +10,9 @@ from pathlib import Path
 from .models import BASE_MODEL
 
 # %% auto #0
-__all__ = ['QUICK', 'SYSTEMS', 'REF', 'CONTRASTS', 'DemoConfig', 'demo_config', 'grpo_reward_trend', 'demo', 'aggregate_seeds',
-           'seeds_table', 'ci_table', 'plot_seeds', 'plot_grpo_rewards', 'demo_seeds', 'stale_results']
+__all__ = ['QUICK', 'SYSTEMS', 'REF', 'CONTRASTS', 'DemoConfig', 'demo_config', 'grpo_reward_trend', 'Stage', 'run_stages',
+           'demo', 'aggregate_seeds', 'seeds_table', 'ci_table', 'plot_seeds', 'plot_grpo_rewards', 'demo_seeds',
+           'stale_results']
 
 # %% ../nbs/07_demo.ipynb #c9680ea3
 @dataclass
@@ -30,7 +31,8 @@ class DemoConfig:
     eval_rows: int | None = None      # None: whole splits
     eval_splits: tuple[str, ...] = ('test', 'test_shift')
     max_new_tokens: int = 128
-    threads: int = 2                  # torch threads (at most the CPU count) unless OMP_NUM_THREADS says otherwise
+    workers: int = 2                  # processes: stages that do not wait on each other run side by side
+    threads: int = 2                  # torch threads in all, shared by the workers (at most the CPU count; OMP_NUM_THREADS overrides)
     rewards: str = 'format:0.2,tool_call:1,tool_call_partial:0.5,answer:1'
 
 QUICK = DemoConfig(sft_steps=2, grpo_steps=2, grpo_batch=8, max_completion_length=16, eval_rows=10, max_new_tokens=16)
@@ -87,57 +89,103 @@ def grpo_reward_trend(metrics: str | Path) -> dict:
     k = max(1, len(r) // 10)
     return {'steps': len(r), 'first10': sum(r[:k]) / k, 'last10': sum(r[-k:]) / k}
 
-class _Stages:
-    "Runs named stages, timing each and printing a one-line summary."
-    def __init__(self): self.times = {}
-    def __call__(self, name: str, what: str, fn):
-        print(f'\n=== {name}: {what}', flush=True)
-        t = time.perf_counter(); out = fn(); self.times[name] = round(time.perf_counter() - t, 1)
-        print(f'=== {name} done in {self.times[name]:.0f}s', flush=True)
-        return out
+@dataclass
+class Stage:
+    "One unit of the demo: a library call, the stages it waits for, and a line saying what it does."
+    name: str
+    what: str
+    fn: callable
+    args: tuple = ()
+    kw: dict = field(default_factory=dict)
+    after: tuple[str, ...] = ()
+
+def _run_stage(stage: Stage, threads: int, log: Path):
+    "Run one stage in a worker process with `threads` torch threads and its output in `log`; return (result, seconds)."
+    import contextlib, torch
+    torch.set_num_threads(threads)
+    with open(log, 'w', buffering=1) as f, contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
+        t = time.perf_counter(); out = stage.fn(*stage.args, **stage.kw)
+    return out, round(time.perf_counter() - t, 1)
+
+def _tail(path: Path, n: int = 15) -> str:
+    return '\n'.join(path.read_text(errors='replace').splitlines()[-n:]) if path.exists() else ''
+
+def run_stages(stages: list[Stage], logs: str | Path, workers: int = 2, threads: int = 1) -> tuple[dict, dict]:
+    "Run `stages` in `workers` processes, a free one taking the first stage whose `after` are done; return (results, seconds) by name."
+    import concurrent.futures as cf, multiprocessing as mp
+    from tqdm.auto import tqdm
+    from rat.core import RatError
+    known = {s.name for s in stages}
+    if missing := {a for s in stages for a in s.after} - known: raise RatError(f"stages wait on unknown stage(s) {sorted(missing)}")
+    logs = Path(logs); logs.mkdir(parents=True, exist_ok=True)
+    todo, running, results, times = list(stages), {}, {}, {}
+    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as pool, tqdm(total=len(stages), desc='stages') as bar:
+        while todo or running:
+            while len(running) < workers and (s := next((s for s in todo if set(s.after) <= set(results)), None)):
+                todo.remove(s); log = logs/f"{s.name.replace('/', '.')}.log"
+                bar.write(f'=== {s.name}: {s.what} (log: {log})')
+                running[pool.submit(_run_stage, s, threads, log)] = (s, log)
+            if not running: raise RatError(f"stages {[s.name for s in todo]} wait on each other")
+            for f in cf.wait(running, return_when=cf.FIRST_COMPLETED).done:
+                s, log = running.pop(f)
+                try: results[s.name], times[s.name] = f.result()
+                except Exception as e: raise RatError(f"stage {s.name} failed: {e!r}; its log {log} ends:\n{_tail(log)}") from e
+                bar.write(f'=== {s.name} done in {times[s.name]:.0f}s'); bar.update()
+    return results, times
+
 
 # %% ../nbs/07_demo.ipynb #cb576698
+def _demo_stages(cfg: DemoConfig, seed: int, base: str, out: Path, train: list[dict], tests: dict) -> list[Stage]:
+    "The demo's stages in the order a free worker should take them: trainings on the longest path first, then evaluations."
+    from rat.sft import sft
+    from rat.grpo import grpo
+    from rat.evaluate import System, evaluate
+    sft_kw = dict(preset=_preset(base), overrides=_train_overrides(cfg.sft_steps, cfg.sft_lr, seed, cfg.batch_size))
+    g_over = _train_overrides(cfg.grpo_steps, cfg.grpo_lr, seed, cfg.grpo_batch, num_generations=cfg.num_generations,
+                              temperature=cfg.grpo_temperature, max_completion_length=cfg.max_completion_length, logging_steps=1)
+    g_kw = dict(rewards=cfg.rewards, preset=_preset(base), overrides=g_over)
+    train_stages = [
+        Stage('sft_think', 'LoRA SFT on the train split, reasoning + action', sft, (train, out/'sft_think'), dict(think=True, **sft_kw)),
+        Stage('sft_no_think', "LoRA SFT on the train split, action only (the paper's SFT-without-thinking)", sft,
+              (train, out/'sft_no_think'), dict(think=False, **sft_kw)),
+        Stage('sft_grpo', 'GRPO from the SFT-with-thinking adapter', grpo, (train, out/'sft_grpo'),
+              dict(adapter=out/'sft_think'/'adapter', **g_kw), after=('sft_think',)),
+        Stage('grpo_base', f'GRPO from the base (rewards {cfg.rewards})', grpo, (train, out/'grpo_base'), g_kw)]
+    trained = {s.name for s in train_stages}
+    systems = [System(n, base, str(out/n/'adapter') if n in trained else None, think=n not in ('base_no_think', 'sft_no_think'))
+               for n in SYSTEMS]
+    evals = [Stage(f'eval_{split}/{s.name}', f'{s.name} on {len(rows)} rows of {split}' + (', faithfulness' if s.think else ''),
+                   evaluate, (s, rows, out/'eval'/split/s.name), dict(max_new_tokens=cfg.max_new_tokens, batch_size=32, faithful=True),
+                   after=(s.name,) if s.name in trained else ()) for split, rows in tests.items() for s in systems]
+    return train_stages + evals
+
 def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, cfg: DemoConfig | None = None) -> dict:
     "Run the miniature paper experiment for one seed on CPU; return (and write to `out_dir/demo.json`) every number."
     from rat.data import load_rows
     from rat.toyworld import toyworld_dir
-    from rat.sft import sft
-    from rat.grpo import grpo
-    from rat.evaluate import System, compare, metrics_table
+    from rat.evaluate import metrics_table, write_comparison
     from rat.models import resolve_model
+    import torch
     cfg = cfg or (QUICK if quick else DemoConfig())
-    import torch; torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', min(cfg.threads, os.cpu_count() or 1))))
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    threads = max(1, int(os.environ.get('OMP_NUM_THREADS', min(cfg.threads, os.cpu_count() or 1))) // cfg.workers)
+    torch.set_num_threads(threads)
+    out, t0 = Path(out_dir), time.perf_counter()
     train = load_rows(toyworld_dir()/'toyworld_train.jsonl')
     tests = {s: load_rows(toyworld_dir()/f'toyworld_{s}.jsonl')[:cfg.eval_rows] for s in cfg.eval_splits}
-    base, stage, t0 = resolve_model(cfg.base), _Stages(), time.perf_counter()
-    sft_kw = dict(preset=_preset(base), overrides=_train_overrides(cfg.sft_steps, cfg.sft_lr, seed, cfg.batch_size))
-    sft_nt = stage('sft_no_think', 'LoRA SFT on the train split, action only (the paper\'s SFT-without-thinking)',
-                   lambda: sft(train, out/'sft_no_think', think=False, **sft_kw))
-    sft_t = stage('sft_think', 'LoRA SFT on the train split, reasoning + action', lambda: sft(train, out/'sft_think', think=True, **sft_kw))
-    g_over = _train_overrides(cfg.grpo_steps, cfg.grpo_lr, seed, cfg.grpo_batch, num_generations=cfg.num_generations,
-                              temperature=cfg.grpo_temperature, max_completion_length=cfg.max_completion_length, logging_steps=1)
-    g_kw = dict(rewards=cfg.rewards, preset=_preset(base), overrides=g_over)
-    g_base = stage('grpo_base', f'GRPO from the base (rewards {cfg.rewards})', lambda: grpo(train, out/'grpo_base', **g_kw))
-    g = stage('sft_grpo', 'GRPO from the SFT-with-thinking adapter', lambda: grpo(train, out/'sft_grpo', adapter=sft_t/'adapter', **g_kw))
-    trends = {'grpo_base': grpo_reward_trend(g_base/'metrics.jsonl'), 'sft_grpo': grpo_reward_trend(g/'metrics.jsonl')}
+    results, times = run_stages(_demo_stages(cfg, seed, resolve_model(cfg.base), out, train, tests), out/'logs', cfg.workers, threads)
+    trends = {k: grpo_reward_trend(results[k]/'metrics.jsonl') for k in ('grpo_base', 'sft_grpo')}
     for k, t in trends.items(): print(f"{k} mean reward: first 10% of steps {t['first10']:.3f} -> last 10% {t['last10']:.3f}")
-    systems = [System('base', base), System('base_no_think', base, think=False),
-               System('sft_no_think', base, str(sft_nt/'adapter'), think=False), System('sft_think', base, str(sft_t/'adapter')),
-               System('grpo_base', base, str(g_base/'adapter')), System('sft_grpo', base, str(g/'adapter'))]
-    keep = ('all', 'by_kind', 'by_source', 'row_overall', 'faithfulness')
-    splits = {}
+    keep, splits = ('all', 'by_kind', 'by_source', 'row_overall', 'faithfulness'), {}
     for split, rows in tests.items():
-        res = stage(f'eval_{split}', f'{len(systems)} systems on {len(rows)} rows of {split}, faithfulness of the thinking ones',
-                    lambda: compare(systems, rows, out/'eval'/split, ref=REF, max_new_tokens=cfg.max_new_tokens, batch_size=32, faithful=True))
+        res = write_comparison({n: results[f'eval_{split}/{n}'] for n in SYSTEMS}, out/'eval'/split, ref=REF)
         splits[split] = {'rows': [r['id'] for r in rows], 'table': metrics_table(res, ref=REF),
                          'systems': {k: {f: v[f] for f in keep if f in v} for k, v in res.items()}}
-    summary = {'seed': seed, 'quick': quick, 'config': asdict(cfg), 'versions': _versions(), 'wall_s': stage.times,
+    summary = {'seed': seed, 'quick': quick, 'config': asdict(cfg), 'versions': _versions(), 'wall_s': times,
                'total_s': round(time.perf_counter() - t0, 1), 'grpo_reward': trends, 'splits': splits}
     (out/'demo.json').write_text(json.dumps(summary, indent=1))
-    for split, s in splits.items(): print(f"\n{split}:\n{s['table']}")
     print(f"\ndemo seed {seed} finished in {summary['total_s']:.0f}s; numbers in {out/'demo.json'}")
     return summary
+
 
 # %% ../nbs/07_demo.ipynb #e646ee65
 _METRICS = ('overall', 'call_exact', 'answer', 'valid')

@@ -18,7 +18,7 @@ from .rewards import (format_reward, tool_call_reward, answer_reward, think_acti
 __all__ = ['ASSISTANT', 'METRICS', 'assistant_prefill', 'GenStats', 'generate', 'argument_f1', 'score_completion', 'aggregate',
            'summarize', 'System', 'load_system', 'metrics_table', 'evaluate', 'action_key', 'with_think',
            'faithfulness', 'mean_sd', 'paired_bootstrap', 'extract_calls', 'bfcl_eval', 'plot_compare', 'plot_by_kind',
-           'compare', 'parse_system']
+           'write_comparison', 'compare', 'parse_system']
 
 # %% ../nbs/06_eval.ipynb #5e1193d5
 ASSISTANT = '<|im_start|>assistant\n'
@@ -277,20 +277,24 @@ def plot_by_kind(results: dict[str, dict], out: str | Path, title: str = 'Per-ki
     fig.tight_layout(); fig.savefig(out, dpi=110); plt.close(fig)
     return Path(out)
 
+def write_comparison(results: dict[str, dict], out_dir: str | Path, ref: dict[str, str] | None = None,
+                     figure: str | Path | None = None) -> dict:
+    "Write systems' metrics side by side to `out_dir` (`compare.md`, `compare.json`, figure), print the table; return `results`."
+    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    table = metrics_table(results, ref={k: v for k, v in (ref or {}).items() if v in results})
+    (out/'compare.md').write_text(table + '\n')
+    (out/'compare.json').write_text(json.dumps(results, indent=1))
+    plot_compare(results, figure or out/'compare.png')
+    print(table)
+    return results
+
 def compare(systems: list[System], rows: list[dict], out_dir: str | Path, ref: dict[str, str] | None = None,
             figure: str | Path | None = None, **eval_kw) -> dict:
     "Evaluate each system on `rows`; write `compare.md`/`compare.json` (+ figure); return `{name: metrics}`."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     names = [s.name for s in systems]
     if len(set(names)) != len(names): raise RatError(f'system names must be unique, got {names}')
-    ref = {k: v for k, v in (ref or {}).items() if v in names}
-    results = {s.name: evaluate(s, rows, out/s.name, **eval_kw) for s in systems}
-    table = metrics_table(results, ref=ref)
-    (out/'compare.md').write_text(table + '\n')
-    (out/'compare.json').write_text(json.dumps(results, indent=1))
-    plot_compare(results, figure or out/'compare.png')
-    print(table)
-    return results
+    return write_comparison({s.name: evaluate(s, rows, out/s.name, **eval_kw) for s in systems}, out, ref, figure)
 
 def parse_system(spec: str) -> System:
     "`name=base,model=M[,adapter=A][,think=false]` -> `System`."
