@@ -13,7 +13,7 @@ from .core import RatError, cache_dir
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'BASE_MODEL', 'SHIPPED', 'qwen3_chat_template',
            'train_tokenizer', 'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device',
-           'check_adapter', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model']
+           'check_adapter', 'enable_checkpointing', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model']
 
 # %% ../nbs/00_models.ipynb #74d35d93
 def qwen3_chat_template() -> str:
@@ -154,6 +154,13 @@ def check_adapter(adapter: str | Path) -> Path:
         raise RatError(f"{p}: no adapter weights (adapter_model.safetensors)")
     return p
 
+def enable_checkpointing(model) -> None:
+    "Non-reentrant activation checkpointing, with gradients flowing from the frozen input embeddings to the adapters."
+    kw = {'use_reentrant': False}
+    if hasattr(model, 'activation_checkpointing_enable'): model.activation_checkpointing_enable(activation_checkpointing_kwargs=kw)
+    else: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kw)   # the name before transformers 5.23
+    if getattr(model, '_require_grads_hook', None) is None: model.enable_input_require_grads()
+
 def load_model(name_or_path: str | Path = 'Qwen/Qwen3-1.7B', quantization: str | None = 'nf4',
                lora: LoraSpec | None = LoraSpec(), adapter: str | Path | None = None, device: str | None = None,
                dtype=None, gradient_checkpointing: bool = False):
@@ -172,10 +179,7 @@ def load_model(name_or_path: str | Path = 'Qwen/Qwen3-1.7B', quantization: str |
                                                        bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype)
     tok = AutoTokenizer.from_pretrained(name_or_path)
     model = AutoModelForCausalLM.from_pretrained(name_or_path, **kw)
-    if quantization == 'nf4' and (lora or adapter):
-        from peft import prepare_model_for_kbit_training
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
-    elif gradient_checkpointing: model.gradient_checkpointing_enable()
+    if gradient_checkpointing: enable_checkpointing(model)
     if adapter:
         from peft import PeftModel
         model = PeftModel.from_pretrained(model, str(adapter), is_trainable=lora is not None)

@@ -12,9 +12,9 @@ from .core import RatError, read_jsonl, check_out_dir
 from .models import LoraSpec, tiny_model, default_device, resolve_model, BASE_MODEL
 
 # %% auto #0
-__all__ = ['MAX_PROMPT_TOKENS', 'PRESETS', 'MIN_VALUE', 'REQUIRED_VERSIONS', 'WEIGHT_FILES', 'RUN_FILES', 'Preset', 'get_preset',
-           'parse_sets', 'read_config_file', 'coerce_field', 'check_range', 'build_config', 'MetricsLog',
-           'truncate_metrics', 'checkpoint_problem', 'checkpoints', 'last_checkpoint', 'checkpoint_step',
+__all__ = ['MAX_PROMPT_TOKENS', 'GRPO_ACCUMULATION', 'PRESETS', 'MIN_VALUE', 'REQUIRED_VERSIONS', 'WEIGHT_FILES', 'RUN_FILES',
+           'Preset', 'get_preset', 'parse_sets', 'read_config_file', 'coerce_field', 'check_range', 'build_config',
+           'MetricsLog', 'truncate_metrics', 'checkpoint_problem', 'checkpoints', 'last_checkpoint', 'checkpoint_step',
            'plot_rewards', 'check_device', 'resolve_preset', 'data_label', 'run_model', 'check_run_dir',
            'clear_run_files', 'report_to', 'write_run_config', 'fit']
 
@@ -38,6 +38,9 @@ class Preset:
 # characters; at 3 or more characters per Qwen3 token that is under 1,024 tokens.
 MAX_PROMPT_TOKENS = 1024
 
+# GRPO on the GPU presets: 2 prompts x 8 generations per optimizer step (see below for why 2)
+GRPO_ACCUMULATION = 2
+
 _GPU = dict(bf16=True, activation_checkpointing=True, optim='paged_adamw_8bit', logging_steps=1, save_steps=50,
             per_device_train_batch_size=8, gradient_accumulation_steps=1, lr_scheduler_type='constant_with_warmup', warmup_steps=5)
 
@@ -52,12 +55,12 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            common=dict(_GPU, learning_rate=1e-5),
            sft=dict(num_train_epochs=1, max_length=2048, learning_rate=1e-4),
            grpo=dict(num_generations=8, max_completion_length=512, beta=0.0, mask_truncated_completions=True, temperature=1.0,
-                     max_steps=500)),
+                     max_steps=500, gradient_accumulation_steps=GRPO_ACCUMULATION)),
     Preset('1gpu-qwen3-1.7b-vllm', model='Qwen/Qwen3-1.7B', quantization=None, lora=LoraSpec(r=32, lora_alpha=64, lora_dropout=0.05),
            common=dict(_GPU, learning_rate=1e-5, optim='adamw_torch'),
            sft=dict(num_train_epochs=1, max_length=2048, learning_rate=1e-4),
            grpo=dict(num_generations=8, max_completion_length=512, beta=0.0, mask_truncated_completions=True, temperature=1.0,
-                     max_steps=500, use_vllm=True, vllm_mode='colocate', vllm_gpu_memory_utilization=0.3,
+                     max_steps=500, gradient_accumulation_steps=GRPO_ACCUMULATION, use_vllm=True, vllm_mode='colocate', vllm_gpu_memory_utilization=0.3,
                      vllm_max_model_length=MAX_PROMPT_TOKENS + 512)),
 ]}
 
