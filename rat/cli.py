@@ -10,7 +10,7 @@ from .core import RatError, check_out_dir
 
 # %% auto #0
 __all__ = ['COUNT_ARGS', 'FOLDER_OUT', 'cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo', 'cmd_pretrain',
-           'cmd_merge', 'cmd_fixture', 'cmd_toyworld', 'cmd_bfcl_score', 'check_args', 'parser', 'main']
+           'cmd_merge', 'cmd_fixture', 'cmd_toyworld', 'cmd_bfcl_score', 'cmd_plan', 'check_args', 'parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #88553dea
 def _train_overrides(a) -> dict:
@@ -102,6 +102,11 @@ def cmd_bfcl_score(a):
         raise RatError(f"{a.predictions}: predicts only {cover}: pass --subset to score only the predicted entries")
     if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
     print(f'predictions cover {cover}'); print(format_bfcl_table(res))
+
+def cmd_plan(a):
+    from rat.plan import plan_memory, read_model_config, render_plan
+    cfg = read_model_config(a.model) if a.model else None
+    print(render_plan(plan_memory(a.preset, cfg, prompt_tokens=a.prompt_tokens, gpu_gb=a.gpu_gb)))
 
 # %% ../nbs/08_cli.ipynb #17d6c687
 COUNT_ARGS = ('samples', 'batch_size', 'max_new_tokens', 'limit', 'max_turns')
@@ -225,6 +230,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--predictions', required=True, help='JSONL predictions file')
     p.add_argument('--out', default=None, help='write per-category results as JSON here')
     p.add_argument('--subset', action='store_true', help='score only the predicted entries (default: every entry of each predicted category must be predicted)')
+
+    p = add('plan', cmd_plan, "Expected peak GPU memory of a preset's GRPO run on the real architecture, term by term, from the model's config alone (no weights, no GPU; see rat.plan).")
+    p.add_argument('--preset', default='1gpu-qwen3-1.7b', help='cpu-tiny | 1gpu-qwen3-1.7b | 1gpu-qwen3-1.7b-vllm')
+    p.add_argument('--model', default=None, help="folder (its config.json) or hub name to plan for instead of the preset's model; Qwen/Qwen3-1.7B is known offline")
+    p.add_argument('--prompt-tokens', type=int, default=1024, help='prompt length to plan for (the presets\' budget: rat.train.MAX_PROMPT_TOKENS)')
+    p.add_argument('--gpu-gb', type=float, default=24, help='GPU memory in GiB to check the peak against')
     return ap
 
 def main(argv: list[str] | None = None) -> int:
