@@ -4,12 +4,13 @@
 
 # %% ../nbs/00_core.ipynb #1476da05
 from __future__ import annotations
-import json, os
+import json, os, platform
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 # %% auto #0
-__all__ = ['MAX_ROW_BYTES', 'RatError', 'repo_root', 'cache_dir', 'shared_data_dir', 'read_jsonl', 'write_jsonl', 'check_out_dir']
+__all__ = ['MAX_ROW_BYTES', 'RatError', 'repo_root', 'cache_dir', 'shared_data_dir', 'read_jsonl', 'write_jsonl', 'check_out_dir',
+           'environment']
 
 # %% ../nbs/00_core.ipynb #db26bb70
 class RatError(Exception):
@@ -82,3 +83,18 @@ def check_out_dir(path: str | Path) -> Path:
             break
     return p
 
+
+# %% ../nbs/00_core.ipynb #9576ef8e
+def _cpu() -> str:
+    "The CPU model, and whether it has AVX512-BF16."
+    try: info = Path('/proc/cpuinfo').read_text()
+    except OSError: return platform.processor() or platform.machine()
+    name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), platform.machine())
+    return name + (' (avx512_bf16)' if 'avx512_bf16' in info else '')
+
+def environment() -> dict:
+    "Library versions, CPU, cores and torch threads: what a measured number depends on."
+    import torch, transformers, trl, peft, datasets, rat
+    return {'python': platform.python_version(), 'torch': torch.__version__, 'transformers': transformers.__version__,
+            'trl': trl.__version__, 'peft': peft.__version__, 'datasets': datasets.__version__, 'rat': rat.__version__,
+            'threads': torch.get_num_threads(), 'machine': platform.machine(), 'cpu': _cpu(), 'cores': os.cpu_count()}

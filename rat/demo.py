@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_demo.ipynb #84737a17
 from __future__ import annotations
-import json, os, platform, time
+import json, os, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
 from .models import BASE_MODEL
@@ -61,19 +61,6 @@ def demo_config(quick: bool = False, sets: dict | None = None, splits: str | Non
     return replace(cfg, **sets)
 
 # %% ../nbs/07_demo.ipynb #a0b14689
-def _cpu() -> str:
-    "The CPU model and whether it has AVX512-BF16 (other kernels, other training numbers)."
-    try: info = Path('/proc/cpuinfo').read_text()
-    except OSError: return platform.processor() or platform.machine()
-    name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), platform.machine())
-    return name + (' (avx512_bf16)' if 'avx512_bf16' in info else '')
-
-def _versions() -> dict:
-    import torch, transformers, trl, peft, datasets, rat
-    return {'python': platform.python_version(), 'torch': torch.__version__, 'transformers': transformers.__version__,
-            'trl': trl.__version__, 'peft': peft.__version__, 'datasets': datasets.__version__, 'rat': rat.__version__,
-            'threads': torch.get_num_threads(), 'machine': platform.machine(), 'cpu': _cpu(), 'cores': os.cpu_count()}
-
 def _preset(model: str):
     from rat.train import get_preset
     return replace(get_preset('cpu-tiny'), name='demo', model=model)
@@ -165,6 +152,7 @@ def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, 
     from rat.toyworld import toyworld_dir
     from rat.evaluate import metrics_table, write_comparison
     from rat.models import resolve_model
+    from rat.core import environment
     import torch
     cfg = cfg or (QUICK if quick else DemoConfig())
     threads = max(1, int(os.environ.get('OMP_NUM_THREADS', min(cfg.threads, os.cpu_count() or 1))) // cfg.workers)
@@ -180,7 +168,7 @@ def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, 
         res = write_comparison({n: results[f'eval_{split}/{n}'] for n in SYSTEMS}, out/'eval'/split, ref=REF)
         splits[split] = {'rows': [r['id'] for r in rows], 'table': metrics_table(res, ref=REF),
                          'systems': {k: {f: v[f] for f in keep if f in v} for k, v in res.items()}}
-    summary = {'seed': seed, 'quick': quick, 'config': asdict(cfg), 'versions': _versions(), 'wall_s': times,
+    summary = {'seed': seed, 'quick': quick, 'config': asdict(cfg), 'versions': environment(), 'wall_s': times,
                'total_s': round(time.perf_counter() - t0, 1), 'grpo_reward': trends, 'splits': splits}
     (out/'demo.json').write_text(json.dumps(summary, indent=1))
     print(f"\ndemo seed {seed} finished in {summary['total_s']:.0f}s; numbers in {out/'demo.json'}")

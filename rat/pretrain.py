@@ -4,10 +4,10 @@
 
 # %% ../nbs/04a_pretrain.ipynb #9831c49c
 from __future__ import annotations
-import hashlib, json, os, platform, shutil, time
+import hashlib, json, os, shutil, time
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
-from .core import RatError, read_jsonl
+from .core import RatError, read_jsonl, environment
 from .data import render_prompt, action_message
 from .models import TinySpec, tiny_model, package_dir, SHIPPED, BASE_MODEL
 
@@ -46,11 +46,6 @@ def corpus_sha256(texts: list[str]) -> str:
 
 
 # %% ../nbs/04a_pretrain.ipynb #4ad791de
-def _versions() -> dict:
-    import torch, transformers, trl
-    return {'python': platform.python_version(), 'torch': torch.__version__, 'transformers': transformers.__version__,
-            'trl': trl.__version__, 'machine': platform.machine(), 'threads': torch.get_num_threads()}
-
 def loss_curve(metrics: str | Path) -> list[list[float]]:
     "`[step, loss]` pairs of a run's metrics log."
     return [[r['step'], round(r['loss'], 4)] for _, r in read_jsonl(metrics) if 'loss' in r]
@@ -76,7 +71,7 @@ def pretrain(out_dir: str | Path | None = None, cfg: PretrainConfig | None = Non
     tmp = out.with_name(out.name + '.tmp'); shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(run/'model', tmp, ignore=shutil.ignore_patterns('training_args.bin'))
     manifest = {'name': BASE_MODEL, 'command': command, 'config': asdict(cfg), 'corpus_sha256': corpus_sha256(texts),
-                'rows': len(rows), 'conversations': len({r['id'].rsplit('-', 1)[0] for r in rows}), 'steps': cfg.steps, 'versions': _versions(),
+                'rows': len(rows), 'conversations': len({r['id'].rsplit('-', 1)[0] for r in rows}), 'steps': cfg.steps, 'versions': environment(),
                 'wall_s': round(time.perf_counter() - t0, 1), 'loss': loss_curve(run/'metrics.jsonl')}
     (tmp/'manifest.json').write_text(json.dumps(manifest, indent=1))
     shutil.rmtree(out, ignore_errors=True); tmp.rename(out)
