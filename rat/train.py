@@ -15,8 +15,8 @@ from .models import LoraSpec, tiny_model, default_device, resolve_model, BASE_MO
 __all__ = ['MAX_PROMPT_TOKENS', 'GRPO_ACCUMULATION', 'PRESETS', 'MIN_VALUE', 'REQUIRED_VERSIONS', 'WEIGHT_FILES', 'RUN_FILES',
            'Preset', 'get_preset', 'parse_sets', 'read_config_file', 'coerce_field', 'check_range', 'build_config',
            'MetricsLog', 'truncate_metrics', 'checkpoint_problem', 'checkpoints', 'last_checkpoint', 'checkpoint_step',
-           'plot_rewards', 'check_device', 'resolve_preset', 'data_label', 'run_model', 'check_run_dir',
-           'clear_run_files', 'report_to', 'write_run_config', 'fit']
+           'is_main_process', 'plot_rewards', 'check_device', 'resolve_preset', 'data_label', 'run_model',
+           'check_run_dir', 'clear_run_files', 'report_to', 'write_run_config', 'fit']
 
 # %% ../nbs/03_train.ipynb #156b8172
 @dataclass
@@ -200,8 +200,14 @@ def last_checkpoint(run_dir: str | Path, say: bool = False) -> Path | None:
 def checkpoint_step(ckpt: Path) -> int: return int(ckpt.name.split('-')[-1])
 
 # %% ../nbs/03_train.ipynb #e34ce93a
+def is_main_process() -> bool:
+    "False only in the extra processes of a multi-process run (`accelerate launch`, torchrun): rank 0 writes the run's files."
+    import torch.distributed as dist
+    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
+
 def plot_rewards(metrics: str | Path, out: str | Path, title: str = 'GRPO rewards') -> Path:
-    "Plot each `rewards/<name>/mean` and the total `reward` from a metrics log against the training step."
+    "Plot each `rewards/<name>/mean` and the total `reward` from a metrics log against the training step (in the main process only)."
+    if not is_main_process(): return Path(out)
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     rows = [r for _, r in read_jsonl(metrics) if 'reward' in r]
@@ -281,10 +287,8 @@ def write_run_config(run_dir: Path, **parts) -> Path:
     p.write_text(json.dumps({k: plain(v) for k, v in parts.items()}, indent=1, default=str), encoding='utf-8')
     return p
 
-def fit(trainer, run_dir: str | Path, resume: bool = False, overwrite: bool | None = None, config: dict | None = None) -> Path:
-    "Train (resuming from the newest complete checkpoint when `resume`); save `run_dir/adapter` (LoRA) or `run_dir/model` (full)."
-    run_dir = Path(run_dir)
-    ckpt = last_checkpoint(run_dir, say=True) if resume else None
+def _prepare_run_dir(run_dir: Path, resume: bool, ckpt: Path | None, overwrite: bool | None, config: dict | None) -> None:
+    "Clear an earlier run (`overwrite`), write `config.json`, and cut or drop the metrics log: the main process's part of `fit`."
     if resume and ckpt is None: print(f'no complete checkpoint in {run_dir}: starting from step 0')
     if resume and ckpt: print(f'resuming from {ckpt}')
     if overwrite and not resume and clear_run_files(run_dir): print(f'replaced the earlier run in {run_dir}')
@@ -292,8 +296,15 @@ def fit(trainer, run_dir: str | Path, resume: bool = False, overwrite: bool | No
     if config is not None: write_run_config(run_dir, **config)
     if ckpt: truncate_metrics(run_dir/'metrics.jsonl', checkpoint_step(ckpt))
     elif (run_dir/'metrics.jsonl').exists(): (run_dir/'metrics.jsonl').unlink()
-    trainer.add_callback(MetricsLog(run_dir/'metrics.jsonl'))
+
+def fit(trainer, run_dir: str | Path, resume: bool = False, overwrite: bool | None = None, config: dict | None = None) -> Path:
+    "Train (resuming from the newest complete checkpoint when `resume`); save `run_dir/adapter` (LoRA) or `run_dir/model` (full)."
+    run_dir, main = Path(run_dir), trainer.is_world_process_zero()
+    ckpt = last_checkpoint(run_dir, say=main) if resume else None
+    if main: _prepare_run_dir(run_dir, resume, ckpt, overwrite, None if config is None else {**config, 'world_size': trainer.args.world_size})
+    trainer.accelerator.wait_for_everyone()   # the other processes go on once the folder is ready
+    trainer.add_callback(MetricsLog(run_dir/'metrics.jsonl'))   # logs on the main process only
     trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
     from peft import PeftModel
-    trainer.save_model(str(run_dir/('adapter' if isinstance(trainer.model, PeftModel) else 'model')))
+    trainer.save_model(str(run_dir/('adapter' if isinstance(trainer.model, PeftModel) else 'model')))   # main process only
     return run_dir
