@@ -50,10 +50,11 @@ def cmd_eval(a):
 
 def cmd_bfcl(a):
     from rat.core import shared_data_dir
-    from rat.evaluate import System, bfcl_eval, load_system
+    from rat.evaluate import System, bfcl_categories, bfcl_eval, load_system
+    data = a.data or shared_data_dir()/'bfcl_v3'
+    cats = bfcl_categories(data, a.categories)   # checked before the model loads
     sys_ = System('bfcl', _model(a.model), a.adapter, a.think)
-    bfcl_eval(sys_, a.data or shared_data_dir()/'bfcl_v3', a.categories.split(','), a.out, a.limit, a.max_new_tokens,
-              a.batch_size, model_tok=load_system(sys_, a.quantization))
+    bfcl_eval(sys_, data, cats, a.out, a.limit, a.max_new_tokens, a.batch_size, model_tok=load_system(sys_, a.quantization))
 
 def cmd_compare(a):
     from dataclasses import replace
@@ -93,7 +94,7 @@ def cmd_toyworld(a):
 
 def cmd_bfcl_score(a):
     import json
-    from rat.rewards import bfcl_score, format_bfcl_table
+    from rat.rewards import bfcl_score, format_bfcl_summary, format_bfcl_table
     res = bfcl_score(a.data, a.predictions, subset=a.subset)
     cats = res['coverage'].values()
     cover = f"{sum(v['predicted'] for v in cats)} of {sum(v['in_category'] for v in cats)} entries (" + \
@@ -101,7 +102,7 @@ def cmd_bfcl_score(a):
     if not a.subset and any(v['predicted'] < v['in_category'] for v in cats):
         raise RatError(f"{a.predictions}: predicts only {cover}: pass --subset to score only the predicted entries")
     if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
-    print(f'predictions cover {cover}'); print(format_bfcl_table(res))
+    print(f'predictions cover {cover}'); print(format_bfcl_table(res)); print(); print(format_bfcl_summary(res))
 
 def cmd_plan(a):
     from rat.plan import plan_memory, read_model_config, render_plan
@@ -197,9 +198,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--faithfulness', action='store_true', help='thinking systems: re-generate tool-call actions with the reasoning emptied / swapped (rat.evaluate.faithfulness)')
     gen_args(p)
 
-    p = add('bfcl', cmd_bfcl, 'Generate on BFCL v3 entries, write bfcl-score predictions and print accuracy per category.')
+    p = add('bfcl', cmd_bfcl, "Generate on BFCL v3's single-turn entries, write bfcl-score predictions, print per-category and leaderboard summary scores.")
     p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
-    p.add_argument('--categories', default='simple,multiple,parallel,parallel_multiple,irrelevance')
+    p.add_argument('--categories', default='all', help="'all' (every single-turn category with a file in --data) or a comma-separated list")
     p.add_argument('--data', default=None, help='BFCL folder (default: ../shared/data/bfcl_v3)'); p.add_argument('--out', default='runs/bfcl')
     gen_args(p)
 
@@ -225,10 +226,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--out', default='data', help='output folder'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--overwrite', action='store_true', help='replace existing files whose rows would change')
 
-    p = add('bfcl-score', cmd_bfcl_score, 'Score BFCL predictions (JSONL of {"id", "calls"}) with the AST metric.')
+    p = add('bfcl-score', cmd_bfcl_score, 'Score BFCL predictions (JSONL of {"id", "calls"}) with the AST metric; per category and the leaderboard summaries.')
     p.add_argument('--data', required=True, help='folder with BFCL_v3_<category>.json and possible_answer/')
     p.add_argument('--predictions', required=True, help='JSONL predictions file')
-    p.add_argument('--out', default=None, help='write per-category results as JSON here')
+    p.add_argument('--out', default=None, help='write per-category results and the leaderboard summaries as JSON here')
     p.add_argument('--subset', action='store_true', help='score only the predicted entries (default: every entry of each predicted category must be predicted)')
 
     p = add('plan', cmd_plan, "Expected peak GPU memory of a preset's GRPO run on the real architecture, term by term, from the model's config alone (no weights, no GPU; see rat.plan).")

@@ -8,17 +8,17 @@ import json, math, time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from .core import RatError, write_jsonl
-from .data import load_rows, render_prompt, as_obj, Parsed, format_completion
+from .core import RatError, read_jsonl, write_jsonl
+from .data import load_rows, render_prompt, as_obj, Parsed, format_completion, bfcl_to_json_schema
 from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
                          parse_trl_completion, as_call, canonical_json, parse_python_calls, bfcl_score, format_bfcl_table,
-                         reply_passes)
+                         reply_passes, format_bfcl_summary, BFCL_SINGLE_TURN, BFCL_UNSUPPORTED)
 
 # %% auto #0
 __all__ = ['ASSISTANT', 'METRICS', 'assistant_prefill', 'GenStats', 'generate', 'argument_f1', 'score_completion', 'aggregate',
            'summarize', 'System', 'load_system', 'metrics_table', 'evaluate', 'action_key', 'with_think',
-           'faithfulness', 'mean_sd', 'paired_bootstrap', 'extract_calls', 'bfcl_eval', 'plot_compare', 'plot_by_kind',
-           'write_comparison', 'compare', 'parse_system']
+           'faithfulness', 'mean_sd', 'paired_bootstrap', 'extract_calls', 'bfcl_categories', 'bfcl_eval',
+           'plot_compare', 'plot_by_kind', 'write_comparison', 'compare', 'parse_system']
 
 # %% ../nbs/06_eval.ipynb #5e1193d5
 ASSISTANT = '<|im_start|>assistant\n'
@@ -232,11 +232,42 @@ def extract_calls(text: str) -> list[dict]:
     p = parse_trl_completion(text)
     return p.tool_calls or parse_python_calls(p.reply.strip()) or []
 
-def bfcl_eval(system: System, data_dir: str | Path, categories: list[str], out_dir: str | Path, limit: int | None = None,
+def bfcl_categories(data_dir: str | Path, categories: str | list[str] = 'all') -> list[str]:
+    "The categories to run: `all` = every supported single-turn one with a file in `data_dir` (one line each for the rest)."
+    data_dir = Path(data_dir)
+    asked = categories.split(',') if isinstance(categories, str) else list(categories)
+    every = asked == ['all']
+    asked = list(BFCL_SINGLE_TURN) if every else asked
+    if bad := [c for c in asked if c not in BFCL_SINGLE_TURN]:
+        raise RatError(f"unknown BFCL category {bad[0]!r}; expected 'all' or some of: {', '.join(BFCL_SINGLE_TURN)}")
+    missing = [c for c in asked if not (data_dir/f'BFCL_v3_{c}.json').exists()]
+    unsupported = [c for c in asked if c in BFCL_UNSUPPORTED and c not in missing]
+    if not every and (missing or unsupported):
+        c = (missing + unsupported)[0]
+        raise RatError(f"{data_dir}: no BFCL_v3_{c}.json for category {c!r}" if c in missing
+                       else f"BFCL category {c!r} is not supported: {BFCL_UNSUPPORTED[c]}")
+    if missing: print(f"BFCL categories without a file in {data_dir}, not run: {', '.join(missing)}")
+    if unsupported: print(f"BFCL categories not run ({', '.join(unsupported)}): {BFCL_UNSUPPORTED[unsupported[0]]}")
+    run = [c for c in asked if c not in missing and c not in unsupported]
+    if not run: raise RatError(f"{data_dir}: no BFCL_v3_<category>.json of a supported single-turn category")
+    return run
+
+def _bfcl_entries(data_dir: Path, category: str, limit: int | None) -> list[dict]:
+    "The first `limit` entries of one category as `{id, messages, tools}` (the functions as chat-template tools)."
+    path, rows = data_dir/f'BFCL_v3_{category}.json', []
+    for line, e in read_jsonl(path):
+        if limit is not None and len(rows) == limit: break
+        try: rows.append({'id': e['id'], 'messages': [m for turn in e['question'] for m in turn],
+                          'tools': [bfcl_to_json_schema(f) for f in e['function']]})
+        except (KeyError, TypeError, AttributeError) as x:
+            raise RatError(f"{path}:{line}: expected a BFCL v3 entry with 'id', 'question' and 'function' ({type(x).__name__}: {x})") from None
+    return rows
+
+def bfcl_eval(system: System, data_dir: str | Path, categories: str | list[str], out_dir: str | Path, limit: int | None = None,
               max_new_tokens: int = 256, batch_size: int = 16, model_tok=None) -> dict:
-    "Generate calls for BFCL entries, write `predictions.jsonl` (bfcl-score format) and score them."
-    from rat.data import load_bfcl
-    rows = [r for c in categories for r in load_bfcl(data_dir, c)[:limit]]
+    "Generate calls for BFCL entries, write `predictions.jsonl` (bfcl-score format) and `scores.json`, print the tables."
+    data_dir = Path(data_dir)
+    rows = [r for c in bfcl_categories(data_dir, categories) for r in _bfcl_entries(data_dir, c, limit)]
     model, tok = model_tok or load_system(system)
     prompts = [render_prompt(r, tok, enable_thinking=system.think) for r in rows]
     outs, stats = generate(model, tok, prompts, max_new_tokens, batch_size)
@@ -244,8 +275,9 @@ def bfcl_eval(system: System, data_dir: str | Path, categories: list[str], out_d
     preds = write_jsonl(out/'predictions.jsonl', ({'id': r['id'], 'calls': extract_calls(assistant_prefill(p) + o[0])}
                                                   for r, p, o in zip(rows, prompts, outs)))
     res = bfcl_score(data_dir, preds, out=out/'scores.json', subset=limit is not None)
-    print(format_bfcl_table(res)); print(stats.summary())
+    print(format_bfcl_table(res)); print(); print(format_bfcl_summary(res)); print(stats.summary())
     return res
+
 
 # %% ../nbs/06_eval.ipynb #9d79d4ec
 def plot_compare(results: dict[str, dict], out: str | Path, metrics: tuple = ('overall', 'call_exact', 'answer', 'clarify_acc', 'no_tool_acc', 'format'),

@@ -9,12 +9,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-from .core import RatError, read_jsonl
+from .core import RatError, read_jsonl, write_jsonl
 from .data import Parsed, as_obj, parse_completion
 
 # %% auto #0
-__all__ = ['ABS_TOL', 'REL_TOL', 'REPLY_PASS', 'REWARDS', 'DEFAULT_REWARDS', 'standardize_string', 'as_call', 'bfcl_check',
-           'bfcl_match', 'parse_python_calls', 'bfcl_category', 'bfcl_score', 'format_bfcl_table',
+__all__ = ['BFCL_SINGLE_TURN', 'BFCL_UNSUPPORTED', 'ABS_TOL', 'REL_TOL', 'REPLY_PASS', 'REWARDS', 'DEFAULT_REWARDS',
+           'standardize_string', 'as_call', 'bfcl_check', 'bfcl_match', 'parse_python_calls', 'bfcl_category',
+           'bfcl_summary', 'format_bfcl_summary', 'bfcl_score', 'format_bfcl_table', 'write_bfcl_fixture',
            'parse_trl_completion', 'canonical_json', 'call_multiset', 'format_reward', 'calls_match',
            'tool_call_reward', 'call_overlap', 'tool_call_partial_reward', 'token_f1', 'reply_passes', 'answer_reward',
            'think_action_consistency', 'reward_weights', 'reward_setup', 'combined_reward']
@@ -202,8 +203,11 @@ def parse_python_calls(text: str) -> list[dict] | None:
     return calls
 
 # %% ../nbs/02_rewards.ipynb #f088a558
-_BFCL_ORDER = ['simple', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance', 'live_simple', 'live_multiple',
-               'live_parallel', 'live_parallel_multiple', 'live_irrelevance', 'live_relevance']
+BFCL_SINGLE_TURN = ('simple', 'java', 'javascript', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance',
+                    'live_simple', 'live_multiple', 'live_parallel', 'live_parallel_multiple', 'live_irrelevance', 'live_relevance')
+_JS_WHY = ("BFCL types every Java/JavaScript argument as a string of source code and compares them with its own "
+           "language parsers (java_type_converter, js_type_converter), which rat does not implement")
+BFCL_UNSUPPORTED = {'java': _JS_WHY, 'javascript': _JS_WHY}
 
 def bfcl_category(entry_id: str) -> str:
     "The category an id belongs to: the id without its trailing `_<index>` (`live_multiple_3-1-0` -> `live_multiple`)."
@@ -211,8 +215,8 @@ def bfcl_category(entry_id: str) -> str:
 
 def _load_category(data_dir: Path, category: str, where: str) -> dict[str, tuple]:
     "`{id: (functions, ground_truth or None)}` for one BFCL category, in file order."
-    if category in ('java', 'javascript'):
-        raise RatError(f"{where}: category {category!r} needs BFCL's Java/JavaScript value parsers, which rat does not implement")
+    if category in BFCL_UNSUPPORTED:
+        raise RatError(f"{where}: category {category!r} is not supported: {BFCL_UNSUPPORTED[category]}")
     if category.startswith('multi_turn'):
         raise RatError(f"{where}: category {category!r} is multi-turn; BFCL scores it by executing calls, not by AST match")
     qfile, afile = data_dir/f'BFCL_v3_{category}.json', data_dir/'possible_answer'/f'BFCL_v3_{category}.json'
@@ -238,9 +242,53 @@ def _read_predictions(path: Path) -> dict[str, tuple[int, list | None]]:
     return preds
 
 def _entry_ok(category: str, calls: list | None, functions: list, truth: list | None) -> bool:
-    if calls is None: return 'irrelevance' in category
-    if truth is None: return bool(calls) if 'irrelevance' not in category else not calls
-    return bfcl_match(calls, truth, functions, category)
+    "BFCL's verdict for one entry: irrelevance = no call, relevance = some call, else the AST match."
+    if 'irrelevance' in category: return not calls
+    if 'relevance' in category: return bool(calls)
+    return calls is not None and bfcl_match(calls, truth, functions, category)
+
+# %% ../nbs/02_rewards.ipynb #09d66f9f
+def _mean(parts: list, weighted: bool) -> tuple[float, int] | None:
+    "BFCL's calculate_(un)weighted_accuracy over `(accuracy, count)` parts; None when a part is missing."
+    if not parts or any(p is None for p in parts): return None
+    n = sum(c for _, c in parts)
+    acc = sum(a * c for a, c in parts) / n if weighted else sum(a for a, _ in parts) / len(parts)
+    return acc, n
+
+def bfcl_summary(per_category: dict[str, tuple[float, int]]) -> dict[str, float | None]:
+    "The leaderboard's summary scores from per-category `(accuracy, entries)`, as BFCL v3 aggregates them; None = N/A."
+    g = per_category.get
+    simple = _mean([g('simple'), g('java'), g('javascript')], weighted=False)
+    non_live_ast = [simple, g('multiple'), g('parallel'), g('parallel_multiple')]
+    live_ast = [g(f'live_{c}') for c in ('simple', 'multiple', 'parallel', 'parallel_multiple')]
+    non_live = _mean(non_live_ast + [g('irrelevance')], weighted=False)
+    live = _mean(live_ast + [g('live_irrelevance'), g('live_relevance')], weighted=True)
+    s = {'Non-Live Simple AST': simple, 'Non-Live AST Summary': _mean(non_live_ast, weighted=False),
+         'Non-Live Overall Acc': non_live, 'Live AST Summary': _mean(live_ast, weighted=True), 'Live Overall Acc': live,
+         'Single-Turn Overall Acc': _mean([non_live, live], weighted=False),
+         'Irrelevance Detection': _mean([g('irrelevance'), g('live_irrelevance')], weighted=False),
+         'Relevance Detection': g('live_relevance')}
+    return {k: None if v is None else v[0] for k, v in s.items()}
+
+def _pct(x: float | None) -> str:
+    return 'N/A' if x is None else f'{100 * x:.2f}%'
+
+def format_bfcl_summary(result: dict) -> str:
+    "The leaderboard's layout: non-live, live and single-turn tables of summaries and categories (N/A where missing)."
+    s, acc = result['summary'], {c: v['accuracy'] for c, v in result['categories'].items()}
+    tables = [('BFCL v3 non-live', {'Overall Acc': s['Non-Live Overall Acc'], 'AST Summary': s['Non-Live AST Summary'],
+                'Simple AST': s['Non-Live Simple AST'], 'Python Simple AST': acc.get('simple'), 'Java Simple AST': acc.get('java'),
+                'JavaScript Simple AST': acc.get('javascript'), 'Multiple AST': acc.get('multiple'), 'Parallel AST': acc.get('parallel'),
+                'Parallel Multiple AST': acc.get('parallel_multiple'), 'Irrelevance Detection': acc.get('irrelevance')}),
+              ('BFCL v3 live', {'Overall Acc': s['Live Overall Acc'], 'AST Summary': s['Live AST Summary'],
+                'Python Simple AST': acc.get('live_simple'), 'Python Multiple AST': acc.get('live_multiple'),
+                'Python Parallel AST': acc.get('live_parallel'), 'Python Parallel Multiple AST': acc.get('live_parallel_multiple'),
+                'Irrelevance Detection': acc.get('live_irrelevance'), 'Relevance Detection': acc.get('live_relevance')}),
+              ('BFCL v3 single-turn', {'Overall Acc': s['Single-Turn Overall Acc'], 'Non-Live Overall Acc': s['Non-Live Overall Acc'],
+                'Live Overall Acc': s['Live Overall Acc'], 'Irrelevance Detection': s['Irrelevance Detection'],
+                'Relevance Detection': s['Relevance Detection']})]
+    return '\n\n'.join(_table(t, [list(row), [_pct(v) for v in row.values()]], result.get('subset', False)) for t, row in tables)
+
 
 # %% ../nbs/02_rewards.ipynb #5c6299ce
 def bfcl_score(data_dir: str | Path, predictions_path: str | Path, out: str | Path | None = None, show: bool = False,
@@ -253,7 +301,7 @@ def bfcl_score(data_dir: str | Path, predictions_path: str | Path, out: str | Pa
         cat = bfcl_category(pid)
         if cat not in by_cat: by_cat[cat] = _load_category(data_dir, cat, f"{path}:{line}")
         if pid not in by_cat[cat]: raise RatError(f"{path}:{line}: unknown id {pid!r} (not in BFCL_v3_{cat}.json)")
-    cats = sorted(by_cat, key=lambda c: (_BFCL_ORDER.index(c) if c in _BFCL_ORDER else len(_BFCL_ORDER), c))
+    cats = sorted(by_cat, key=lambda c: (BFCL_SINGLE_TURN.index(c) if c in BFCL_SINGLE_TURN else len(BFCL_SINGLE_TURN), c))
     result = {'categories': {}, 'subset': subset}
     for cat in cats:
         entries = {eid: v for eid, v in by_cat[cat].items() if eid in preds} if subset else by_cat[cat]
@@ -267,18 +315,57 @@ def bfcl_score(data_dir: str | Path, predictions_path: str | Path, out: str | Pa
     total, correct = sum(c['entries'] for c in per), sum(c['correct'] for c in per)
     result['overall'] = {'entries': total, 'correct': correct, 'accuracy': correct / total if total else 0.0,
                          'mean_accuracy': sum(c['accuracy'] for c in per) / len(per) if per else 0.0}
+    result['summary'] = bfcl_summary({c: (v['accuracy'], v['entries']) for c, v in result['categories'].items()})
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(result, indent=1))
     if show: print(format_bfcl_table(result))
     return result
 
+_PARTIAL = ' [PARTIAL: only the predicted entries were scored (--limit/--subset); not comparable with the leaderboard]'
+
+def _table(title: str, rows: list[list[str]], partial: bool) -> str:
+    "A titled, right-aligned text table; the title says PARTIAL for a partial run."
+    w = [max(map(len, col)) for col in zip(*rows)]
+    return '\n'.join([title + (_PARTIAL if partial else '')] + [' | '.join(s.rjust(n) for s, n in zip(row, w)) for row in rows])
+
 def format_bfcl_table(result: dict) -> str:
-    "BFCL's score layout: one column per category (accuracy in %), the unweighted mean first."
+    "Per-category scores: one column per scored category (accuracy in %, correct/entries), their plain mean first."
     cats = result['categories']
-    head = ['Overall Acc'] + [c.replace('_', ' ').title() + (' Detection' if 'relevance' in c else ' AST') for c in cats]
+    head = ['Mean of categories'] + [c.replace('_', ' ').title() + (' Detection' if 'relevance' in c else ' AST') for c in cats]
     acc = [f"{100 * result['overall']['mean_accuracy']:.2f}"] + [f"{100 * v['accuracy']:.2f}" for v in cats.values()]
     cnt = [f"{result['overall']['correct']}/{result['overall']['entries']}"] + [f"{v['correct']}/{v['entries']}" for v in cats.values()]
-    w = [max(map(len, col)) for col in zip(head, acc, cnt)]
-    return '\n'.join(' | '.join(s.rjust(n) for s, n in zip(row, w)) for row in (head, acc, cnt))
+    return _table('BFCL v3 per category', [head, acc, cnt], result.get('subset', False))
+
+# %% ../nbs/02_rewards.ipynb #6b167b73
+def _fixture_fn(name: str, param: str, ptype: str = 'string') -> dict:
+    return {'name': name, 'description': f'{name} by {param}.',
+            'parameters': {'type': 'dict', 'properties': {param: {'type': ptype, 'description': param}}, 'required': [param]}}
+
+_LIVE_FIXTURE = {  # category: [(id suffix, question, functions, ground truth or None)]
+    'live_simple': [('0-0-0', 'What is the weather in Paris?', [_fixture_fn('get_weather', 'city')], [{'get_weather': {'city': ['Paris']}}]),
+                    ('1-1-0', 'Play some jazz.', [_fixture_fn('play_music', 'genre')], [{'play_music': {'genre': ['jazz']}}])],
+    'live_multiple': [('0-0-0', 'Book a table for 4.', [_fixture_fn('get_weather', 'city'), _fixture_fn('book_table', 'people', 'integer')],
+                       [{'book_table': {'people': [4]}}])],
+    'live_parallel': [('0-0-0', 'Weather in Oslo and in Rome?', [_fixture_fn('get_weather', 'city')],
+                       [{'get_weather': {'city': ['Oslo']}}, {'get_weather': {'city': ['Rome']}}])],
+    'live_irrelevance': [('0-0-0', 'Tell me a joke.', [_fixture_fn('get_weather', 'city')], None),
+                         ('1-0-1', 'How tall is Everest?', [_fixture_fn('play_music', 'genre')], None)],
+    'live_relevance': [('0-0-0', 'I need the weather somewhere.', [_fixture_fn('get_weather', 'city')], None)]}
+
+def write_bfcl_fixture(out: str | Path, link_from: str | Path | None = None) -> Path:
+    "A tiny hand-written folder of live BFCL v3 categories (plus symlinks to `link_from`'s non-live files): for tests and smoke runs."
+    out = Path(out); (out/'possible_answer').mkdir(parents=True, exist_ok=True)
+    for cat, entries in _LIVE_FIXTURE.items():
+        ids = [f'{cat}_{sfx}' for sfx, *_ in entries]
+        write_jsonl(out/f'BFCL_v3_{cat}.json', ({'id': i, 'question': [[{'role': 'user', 'content': q}]], 'function': f}
+                                                for i, (_, q, f, _) in zip(ids, entries)))
+        if entries[0][3] is not None:
+            write_jsonl(out/'possible_answer'/f'BFCL_v3_{cat}.json', ({'id': i, 'ground_truth': t} for i, (*_, t) in zip(ids, entries)))
+    for f in (Path(link_from).glob('BFCL_v3_*.json') if link_from else []):
+        for src in (f, f.parent/'possible_answer'/f.name):
+            dst = out/src.relative_to(f.parent)
+            if src.exists() and not dst.exists(): dst.symlink_to(src.resolve())
+    return out
+
 
 # %% ../nbs/02_rewards.ipynb #5384b538
 def _message_text(m: dict) -> str:
