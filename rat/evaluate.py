@@ -4,12 +4,12 @@
 
 # %% ../nbs/06_eval.ipynb #beb21fad
 from __future__ import annotations
-import json, math, time
+import copy, json, math, time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import RatError, read_jsonl, write_jsonl
-from .data import load_rows, render_prompt, as_obj, Parsed, format_completion, bfcl_to_json_schema
+from .data import load_rows, render_prompt, as_obj, Parsed, format_completion
 from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
                          parse_trl_completion, as_call, canonical_json, parse_python_calls, bfcl_score, format_bfcl_table,
                          reply_passes, format_bfcl_summary, BFCL_SINGLE_TURN, BFCL_UNSUPPORTED)
@@ -17,8 +17,8 @@ from .rewards import (format_reward, tool_call_reward, answer_reward, think_acti
 # %% auto #0
 __all__ = ['ASSISTANT', 'METRICS', 'assistant_prefill', 'GenStats', 'generate', 'argument_f1', 'score_completion', 'aggregate',
            'summarize', 'System', 'load_system', 'metrics_table', 'evaluate', 'action_key', 'with_think',
-           'faithfulness', 'mean_sd', 'paired_bootstrap', 'extract_calls', 'bfcl_categories', 'bfcl_eval',
-           'plot_compare', 'plot_by_kind', 'write_comparison', 'compare', 'parse_system']
+           'faithfulness', 'mean_sd', 'paired_bootstrap', 'extract_calls', 'bfcl_categories', 'bfcl_fc_prompt',
+           'bfcl_eval', 'plot_compare', 'plot_by_kind', 'write_comparison', 'compare', 'parse_system']
 
 # %% ../nbs/06_eval.ipynb #5e1193d5
 ASSISTANT = '<|im_start|>assistant\n'
@@ -53,7 +53,8 @@ def generate(model, tok, prompts: list[str], max_new_tokens: int = 256, batch_si
     stats, start = GenStats(examples=len(prompts)), time.perf_counter()
     model.eval()
     device = next(model.parameters()).device
-    for b in tqdm(range(0, len(order), batch_size), desc='generate', disable=not progress, unit='batch'):
+    bar = tqdm(total=len(prompts), desc='generate', disable=not progress, unit='prompt')
+    for b in range(0, len(order), batch_size):
         idx = order[b:b + batch_size]
         enc = tok([prompts[i] for i in idx], return_tensors='pt', padding=True, add_special_tokens=False).to(device)
         with torch.no_grad():
@@ -66,6 +67,8 @@ def generate(model, tok, prompts: list[str], max_new_tokens: int = 256, batch_si
         stats.generated_tokens += int(lengths.sum())
         texts = tok.batch_decode(new, skip_special_tokens=True)
         for j, i in enumerate(idx): out[i] = texts[j * samples:(j + 1) * samples]
+        bar.update(len(idx))
+    bar.close()
     stats.completions, stats.seconds = len(prompts) * samples, time.perf_counter() - start
     return out, stats
 
@@ -252,14 +255,34 @@ def bfcl_categories(data_dir: str | Path, categories: str | list[str] = 'all') -
     if not run: raise RatError(f"{data_dir}: no BFCL_v3_<category>.json of a supported single-turn category")
     return run
 
-def _bfcl_entries(data_dir: Path, category: str, limit: int | None) -> list[dict]:
-    "The first `limit` entries of one category as `{id, messages, tools}` (the functions as chat-template tools)."
+_BFCL_PY_HINT = ' Note that the provided function is in Python 3 syntax.'
+_BFCL_TOOLS = ('\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function '
+               'signatures within <tools></tools> XML tags:\n<tools>')
+_BFCL_CALL_FORMAT = ('\n</tools>\n\nFor each function call, return a json object with function name and arguments within '
+                     '<tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n')
+
+def bfcl_fc_prompt(messages: list[dict], functions: list[dict], think: bool = True) -> str:
+    "The prompt BFCL's QwenFCHandler builds for a single-turn Python entry; `think=False` adds Qwen3's empty think block."
+    fns = copy.deepcopy(functions)
+    for f in fns: f['description'] = f.get('description', '') + _BFCL_PY_HINT
+    first_system = messages[0]['content'] if messages and messages[0]['role'] == 'system' else ''
+    p = f'<|im_start|>system\n{first_system}' + _BFCL_TOOLS + ''.join(f'\n{json.dumps(f)}\n' for f in fns) + _BFCL_CALL_FORMAT \
+        if fns else f"<|im_start|>system\n{messages[0]['content']}<|im_end|>\n"
+    for i, m in enumerate(messages):
+        if m['role'] == 'user' or (m['role'] == 'system' and i != 0): p += f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n"
+    return p + '<|im_start|>assistant\n' + ('' if think else '<think>\n\n</think>\n\n')
+
+def _bfcl_prompts(data_dir: Path, category: str, limit: int | None, think: bool) -> list[tuple[str, str]]:
+    "`(id, prompt)` for the first `limit` entries of one category."
     path, rows = data_dir/f'BFCL_v3_{category}.json', []
     for line, e in read_jsonl(path):
         if limit is not None and len(rows) == limit: break
-        try: rows.append({'id': e['id'], 'messages': [m for turn in e['question'] for m in turn],
-                          'tools': [bfcl_to_json_schema(f) for f in e['function']]})
-        except (KeyError, TypeError, AttributeError) as x:
+        try:
+            messages = [m for turn in e['question'] for m in turn]
+            if bad := [m['role'] for m in messages if m['role'] not in ('system', 'user')]:
+                raise RatError(f"{path}:{line}: a {bad[0]!r} message; single-turn BFCL entries hold only system and user messages")
+            rows.append((e['id'], bfcl_fc_prompt(messages, e['function'], think)))
+        except (KeyError, TypeError, AttributeError, IndexError) as x:
             raise RatError(f"{path}:{line}: expected a BFCL v3 entry with 'id', 'question' and 'function' ({type(x).__name__}: {x})") from None
     return rows
 
@@ -267,13 +290,12 @@ def bfcl_eval(system: System, data_dir: str | Path, categories: str | list[str],
               max_new_tokens: int = 256, batch_size: int = 16, model_tok=None) -> dict:
     "Generate calls for BFCL entries, write `predictions.jsonl` (bfcl-score format) and `scores.json`, print the tables."
     data_dir = Path(data_dir)
-    rows = [r for c in bfcl_categories(data_dir, categories) for r in _bfcl_entries(data_dir, c, limit)]
+    ids, prompts = zip(*[r for c in bfcl_categories(data_dir, categories) for r in _bfcl_prompts(data_dir, c, limit, system.think)])
     model, tok = model_tok or load_system(system)
-    prompts = [render_prompt(r, tok, enable_thinking=system.think) for r in rows]
-    outs, stats = generate(model, tok, prompts, max_new_tokens, batch_size)
+    outs, stats = generate(model, tok, list(prompts), max_new_tokens, batch_size)
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    preds = write_jsonl(out/'predictions.jsonl', ({'id': r['id'], 'calls': extract_calls(assistant_prefill(p) + o[0])}
-                                                  for r, p, o in zip(rows, prompts, outs)))
+    preds = write_jsonl(out/'predictions.jsonl', ({'id': i, 'calls': extract_calls(assistant_prefill(p) + o[0])}
+                                                  for i, p, o in zip(ids, prompts, outs)))
     res = bfcl_score(data_dir, preds, out=out/'scores.json', subset=limit is not None)
     print(format_bfcl_table(res)); print(); print(format_bfcl_summary(res)); print(stats.summary())
     return res
