@@ -4,20 +4,20 @@
 
 # %% ../nbs/06_eval.ipynb #beb21fad
 from __future__ import annotations
-import copy, json, math, time
+import copy, json, math, re, time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import RatError, read_jsonl, write_jsonl
 from .data import load_rows, render_prompt, as_obj, Parsed, format_completion
 from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
-                         parse_trl_completion, as_call, canonical_json, parse_python_calls, bfcl_score, format_bfcl_table,
+                         parse_trl_completion, as_call, canonical_json, bfcl_score, format_bfcl_table,
                          reply_passes, format_bfcl_summary, BFCL_SINGLE_TURN, BFCL_UNSUPPORTED)
 
 # %% auto #0
 __all__ = ['ASSISTANT', 'METRICS', 'assistant_prefill', 'GenStats', 'generate', 'argument_f1', 'score_completion', 'aggregate',
            'summarize', 'System', 'load_system', 'metrics_table', 'evaluate', 'action_key', 'with_think',
-           'faithfulness', 'mean_sd', 'paired_bootstrap', 'extract_calls', 'bfcl_categories', 'bfcl_fc_prompt',
+           'faithfulness', 'mean_sd', 'paired_bootstrap', 'bfcl_fc_calls', 'bfcl_categories', 'bfcl_fc_prompt',
            'bfcl_eval', 'plot_compare', 'plot_by_kind', 'write_comparison', 'compare', 'parse_system']
 
 # %% ../nbs/06_eval.ipynb #5e1193d5
@@ -230,10 +230,17 @@ def paired_bootstrap(a: list[list[float]], b: list[list[float]], resamples: int 
     return {'diff': sum(d) / n, 'lo': means[int(0.025 * resamples)], 'hi': means[int(0.975 * resamples) - 1], 'rows': n, 'seeds': len(a)}
 
 # %% ../nbs/06_eval.ipynb #2373b970
-def extract_calls(text: str) -> list[dict]:
-    "The calls a completion makes: `<tool_call>` blocks, else a reply in BFCL's Python-call syntax, else none."
-    p = parse_trl_completion(text)
-    return p.tool_calls or parse_python_calls(p.reply.strip()) or []
+_TOOL_CALL_BLOCK = re.compile(r'<tool_call>\n(.*?)\n</tool_call>', re.DOTALL)
+
+def bfcl_fc_calls(text: str) -> list[dict]:
+    "The calls in a Qwen3 FC output as BFCL's QwenFCHandler.decode_ast reads them; [] when a block is not a call."
+    calls = []
+    for block in _TOOL_CALL_BLOCK.findall(text):
+        try: c = json.loads(block)
+        except ValueError: return []
+        if not (isinstance(c, dict) and isinstance(c.get('name'), str) and isinstance(c.get('arguments'), dict)): return []
+        calls.append({'name': c['name'], 'arguments': c['arguments']})
+    return calls
 
 def bfcl_categories(data_dir: str | Path, categories: str | list[str] = 'all') -> list[str]:
     "The categories to run: `all` = every supported single-turn one with a file in `data_dir` (one line each for the rest)."
@@ -294,7 +301,7 @@ def bfcl_eval(system: System, data_dir: str | Path, categories: str | list[str],
     model, tok = model_tok or load_system(system)
     outs, stats = generate(model, tok, list(prompts), max_new_tokens, batch_size)
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    preds = write_jsonl(out/'predictions.jsonl', ({'id': i, 'calls': extract_calls(assistant_prefill(p) + o[0])}
+    preds = write_jsonl(out/'predictions.jsonl', ({'id': i, 'calls': bfcl_fc_calls(assistant_prefill(p) + o[0])}
                                                   for i, p, o in zip(ids, prompts, outs)))
     res = bfcl_score(data_dir, preds, out=out/'scores.json', subset=limit is not None)
     print(format_bfcl_table(res)); print(); print(format_bfcl_summary(res)); print(stats.summary())
