@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, os, time
 from dataclasses import dataclass, field, replace, asdict
 from pathlib import Path
+from typing import Callable
 from .models import BASE_MODEL
 
 # %% auto #0
@@ -81,7 +82,7 @@ class Stage:
     "One unit of the demo: a library call, the stages it waits for, and a line saying what it does."
     name: str
     what: str
-    fn: callable
+    fn: Callable
     args: tuple = ()
     kw: dict = field(default_factory=dict)
     after: tuple[str, ...] = ()
