@@ -13,7 +13,7 @@ import json, math, re, sys
 from _common import best_time, single_thread, write_result, shown
 single_thread()
 
-from rat.data import parse_completion
+from rat.protocol import parse_completion
 
 SIZES = [2**k for k in range(10, 21)]          # 1 KiB, 2 KiB, .. 1 MiB
 NAIVE_LIMIT_S = 0.3

@@ -18,7 +18,8 @@ single_thread()
 import rat.data
 import rat.rewards as R
 from rat.core import RatError, repo_root
-from rat.data import format_completion, load_rows, parse_completion, to_dataset
+from rat.data import load_rows, to_dataset
+from rat.protocol import format_completion, parse_completion
 
 N, GROUP, BATCH, CHARS, RUNS = 10_000, 8, 64, 360, 3
 

@@ -8,7 +8,8 @@ import json, logging
 from typing import Any
 
 from .core import RatError
-from .data import KINDS, ROW_KEYS, THINK_CLOSE, THINK_OPEN, LoadReport, validate_example
+from .data import KINDS, ROW_KEYS, LoadReport, validate_example
+from .protocol import THINK_CLOSE, THINK_OPEN
 
 # %% auto #0
 __all__ = ['ANNOTATIONS', 'call_arguments', 'infer_kind', 'chat_to_rows', 'rows_to_chat']

@@ -9,7 +9,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from .core import RatError, read_jsonl, write_jsonl
-from .data import load_rows, render_prompt, as_obj, Parsed, format_completion
+from .data import load_rows
+from .protocol import render_prompt, as_obj, Parsed, format_completion
 from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
                          parse_trl_completion, as_call, canonical_json, bfcl_score, format_bfcl_table,
                          reply_passes, format_bfcl_summary, BFCL_SINGLE_TURN, BFCL_UNSUPPORTED)

@@ -6,7 +6,8 @@
 from __future__ import annotations
 from pathlib import Path
 from .core import RatError
-from .data import load_rows, select_rows, to_dataset, as_obj, render_prompt
+from .data import load_rows, select_rows, to_dataset
+from .protocol import as_obj, render_prompt
 from .rewards import reward_setup
 from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir, plot_rewards
 

@@ -4,25 +4,17 @@
 
 # %% ../nbs/04_models.ipynb #fad12cb1
 from __future__ import annotations
-import functools, hashlib, json, os, shutil, tempfile
+import functools, hashlib, json, os, tempfile
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Iterable
 from .core import RatError, cache_dir
+from .protocol import qwen3_chat_template
 
 # %% auto #0
-__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'BASE_MODEL', 'SHIPPED', 'qwen3_chat_template',
-           'train_tokenizer', 'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device',
-           'check_adapter', 'enable_checkpointing', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model']
-
-# %% ../nbs/04_models.ipynb #74d35d93
-def qwen3_chat_template() -> str:
-    "The Qwen3 chat template exactly as TRL ships it (`trl/chat_templates/qwen3.jinja`), read without importing trl."
-    from importlib.util import find_spec
-    spec = find_spec('trl')
-    if spec is None or not spec.submodule_search_locations:
-        raise RatError("the `trl` package is not installed; it provides the Qwen3 chat template (pip install trl)")
-    return (Path(spec.submodule_search_locations[0])/'chat_templates'/'qwen3.jinja').read_text(encoding='utf-8')
+__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'BASE_MODEL', 'SHIPPED', 'train_tokenizer',
+           'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'check_adapter',
+           'enable_checkpointing', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model']
 
 # %% ../nbs/04_models.ipynb #5de44898
 SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
@@ -32,7 +24,7 @@ PROTOCOL_TOKENS = ['<think>', '</think>', '<tool_call>', '</tool_call>', '<tool_
 def _default_corpus(conversations: int = 300, seed: int = 12345) -> tuple[str, ...]:
     "Text the tiny tokenizer learns from: the chat template, and toy-world conversations rendered by it (half with thinking)."
     from rat.toyworld import generate_rows
-    from rat.data import action_message, render_prompt
+    from rat.protocol import action_message, render_prompt
     def rendered(r, think): return render_prompt({**r, 'messages': r['messages'] + [action_message(r, think)]},
                                                  add_generation_prompt=False, enable_thinking=think)
     return (qwen3_chat_template(), *(rendered(r, i % 2 == 0) for i, r in enumerate(generate_rows(conversations, seed=seed))))

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .core import RatError
-from .data import as_obj, render_prompt, select_rows, to_dataset
+from .data import select_rows, to_dataset
+from .protocol import as_obj, render_prompt
 from .rewards import DEFAULT_REWARDS, answer_reward, combined_reward, format_reward, tool_call_partial_reward, tool_call_reward
 from .toyworld import TOOLS, execute_call, execute_targets, tool_message
 from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir, plot_rewards
@@ -73,7 +74,7 @@ _THINK_WHEN = "{%- if loop.last or (not loop.last and reasoning_content) %}"
 
 def multiturn_chat_template(tok) -> str | None:
     "Qwen3's template with think blocks kept on every turn after the last user message; None for other templates."
-    from rat.models import qwen3_chat_template
+    from rat.protocol import qwen3_chat_template
     template = qwen3_chat_template()
     if tok.chat_template != template: return None
     if template.count(_THINK_WHEN) != 1: raise RatError("the Qwen3 chat template changed: update rat.multiturn._THINK_WHEN")
@@ -81,7 +82,7 @@ def multiturn_chat_template(tok) -> str | None:
 
 def check_multiturn_template(tok) -> None:
     "One clear RatError unless `tok`'s chat template is TRL's Qwen3 template, the one multi-turn training is built on."
-    from rat.models import qwen3_chat_template
+    from rat.protocol import qwen3_chat_template
     if tok.chat_template != qwen3_chat_template():
         raise RatError("multi-turn training needs the tokenizer's chat template to be TRL's Qwen3 template "
                        f"(trl/chat_templates/qwen3.jinja) and this one {'is unset' if not tok.chat_template else 'differs'}: "

@@ -8,7 +8,7 @@ import hashlib, json, os, shutil, time
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from .core import RatError, read_jsonl, environment
-from .data import render_prompt, action_message
+from .protocol import render_prompt, action_message
 from .models import TinySpec, tiny_model, package_dir, SHIPPED, BASE_MODEL
 
 # %% auto #0

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .core import RatError, read_jsonl, write_jsonl
-from .data import Parsed, as_obj, parse_completion
+from .protocol import Parsed, as_obj, parse_completion
 
 # %% auto #0
 __all__ = ['BFCL_SINGLE_TURN', 'BFCL_UNSUPPORTED', 'ABS_TOL', 'REL_TOL', 'REPLY_PASS', 'REWARDS', 'DEFAULT_REWARDS',
@@ -753,19 +753,19 @@ def _weight(name: str, w) -> float:
     if not math.isfinite(w): raise RatError(f"reward {name!r}: weight {w!r} is not a finite number")
     return w
 
-def reward_weights(spec: str | dict | list | None = None) -> dict[str, float]:
-    "`{name: weight}` from `'format:0.2,tool_call:1'`, a dict, a list of names (weight 1), or None (the default)."
-    spec = DEFAULT_REWARDS if spec is None else spec
+def reward_weights(spec: str | dict | list | None = None, registry: dict[str, Callable] | None = None) -> dict[str, float]:
+    "`{name: weight}` from `'format:0.2,tool_call:1'`, a dict, a list of names (weight 1), or None (the default); names from `registry` (default `REWARDS`)."
+    spec, registry = DEFAULT_REWARDS if spec is None else spec, REWARDS if registry is None else registry
     if isinstance(spec, str): items = [(a.strip(), w.strip() or 1) for a, _, w in (s.partition(':') for s in spec.split(',') if s.strip())]
     elif isinstance(spec, dict): items = list(spec.items())
     elif isinstance(spec, (list, tuple)): items = [(name, 1) for name in spec]
     else: raise RatError(f"reward spec must be a string like {DEFAULT_REWARDS!r}, a dict or a list, got {type(spec).__name__}")
     out = {}
     for name, w in items:
-        if name not in REWARDS: raise RatError(f"unknown reward {name!r}; valid names: {', '.join(REWARDS)}")
+        if name not in registry: raise RatError(f"unknown reward {name!r}; valid names: {', '.join(registry)}")
         if name in out: raise RatError(f"reward {name!r} is given twice in {spec!r}")
         out[name] = _weight(name, w)
-    if not out: raise RatError(f"no rewards in {spec!r}; valid names: {', '.join(REWARDS)}")
+    if not out: raise RatError(f"no rewards in {spec!r}; valid names: {', '.join(registry)}")
     return out
 
 def _prefilled(f: Callable) -> Callable:
@@ -773,10 +773,12 @@ def _prefilled(f: Callable) -> Callable:
     def reward(completions, **kwargs): return f(completions, **{'prefilled_think': True, **kwargs})
     return reward
 
-def reward_setup(spec: str | dict | list | None = None, prefilled_think: bool = False) -> tuple[list[Callable], list[float]]:
-    "`(reward_funcs, reward_weights)` for TRL's GRPO from a spec (default: format + binary tool_call + answer)."
-    weights = reward_weights(spec)
-    return [_prefilled(REWARDS[n]) if prefilled_think else REWARDS[n] for n in weights], list(weights.values())
+def reward_setup(spec: str | dict | list | None = None, prefilled_think: bool = False,
+                 registry: dict[str, Callable] | None = None) -> tuple[list[Callable], list[float]]:
+    "`(reward_funcs, reward_weights)` for TRL's GRPO from a spec (default: format + binary tool_call + answer) over `registry`."
+    registry = REWARDS if registry is None else registry
+    weights = reward_weights(spec, registry)
+    return [_prefilled(registry[n]) if prefilled_think else registry[n] for n in weights], list(weights.values())
 
 def combined_reward(spec: str | dict | list | None = None, prefilled_think: bool = False) -> Callable:
     "One reward function: the weighted sum of the spec's rewards (None adds nothing; all None gives None)."

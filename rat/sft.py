@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from .core import RatError
-from .data import load_rows, select_rows, to_dataset, action_message
+from .data import load_rows, select_rows, to_dataset
+from .protocol import action_message
 from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir
 
 # %% auto #0
