@@ -17,10 +17,10 @@ from transformers.trainer_callback import PrinterCallback
 from transformers.utils import logging as hf_logging
 
 from rat.data import load_rows
-from rat.grpo import grpo_dataset, grpo_prompt
+from rat.grpo import grpo_dataset, grpo_prompt, grpo_trainer
 from rat.models import LORA_TARGETS
-from rat.rewards import reward_setup
-from rat.train import Preset, build_config, run_model
+from rat.rewards import reward_setup, reward_weights
+from rat.train import Preset, build_trainer
 
 hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
 warnings.filterwarnings('ignore', category=FutureWarning)   # transformers' gradient->activation checkpointing renames
@@ -72,14 +72,10 @@ def prompt_rows(tok, n: int, target_tokens: int = 512, scan: int = 600) -> tuple
 
 
 def rat_trainer(preset: Preset, model_path: str | Path, rows: list[dict], out_dir: str | Path, overrides: dict):
-    "A GRPOTrainer wired exactly as `rat.grpo.grpo` wires it (preset model loading, rewards, prompts), not trained."
-    from trl import GRPOConfig, GRPOTrainer
-    preset = replace(preset, model=str(model_path))
-    funcs, weights = reward_setup(None)
-    cfg = build_config(GRPOConfig, preset.common | preset.grpo, overrides, output_dir=str(out_dir),
-                       reward_weights=weights, report_to=[])
-    model, tok = run_model(preset, gradient_checkpointing=cfg.activation_checkpointing)
-    return GRPOTrainer(model=model, reward_funcs=funcs, args=cfg, train_dataset=grpo_dataset(rows, tok), processing_class=tok)
+    "The GRPOTrainer `rat.grpo.grpo` trains (`rat.train.build_trainer` + `rat.grpo.grpo_trainer`, default rewards), not trained."
+    weights = list(reward_weights(None).values())
+    return build_trainer(grpo_trainer, rows, replace(preset, model=str(model_path)), 'grpo', out_dir, overrides=overrides,
+                         reward_weights=weights)
 
 
 def plain_trl_trainer(model_path: str | Path, rows: list[dict], out_dir: str | Path, overrides: dict, gpu: bool):
@@ -92,17 +88,16 @@ def plain_trl_trainer(model_path: str | Path, rows: list[dict], out_dir: str | P
                         use_peft=True, lora_r=32, lora_target_modules=list(LORA_TARGETS))
     recipe = dict(per_device_train_batch_size=8, **(dict(optim='paged_adamw_8bit') if gpu else dict(use_cpu=True, bf16=False)))
     funcs, weights = reward_setup(None)
-    cfg = GRPOConfig(output_dir=str(out_dir), model_init_kwargs={'dtype': margs.dtype}, reward_weights=weights, report_to=[],
-                     **(recipe | overrides))
+    cfg = GRPOConfig(output_dir=str(out_dir), model_init_kwargs={'dtype': margs.dtype}, reward_weights=weights, **(recipe | overrides))
     tok = AutoTokenizer.from_pretrained(str(model_path), padding_side='left')
     return GRPOTrainer(model=str(model_path), reward_funcs=funcs, args=cfg, train_dataset=grpo_dataset(rows, tok),
                        processing_class=tok, quantization_config=get_quantization_config(margs), peft_config=get_peft_config(margs))
 
 
 def workload(num_generations: int, max_completion_length: int, steps: int, batch: int = 8) -> dict:
-    "GRPOConfig fields every variant shares: the work per step, the number of steps, no checkpoints, seed 0."
+    "GRPOConfig fields every variant shares: the work per step, the number of steps, no checkpoints or loggers, seed 0."
     return dict(num_generations=num_generations, max_completion_length=max_completion_length, per_device_train_batch_size=batch,
-                max_steps=steps + 1, save_strategy='no', logging_steps=1, disable_tqdm=True, seed=0)
+                max_steps=steps + 1, save_strategy='no', logging_steps=1, disable_tqdm=True, seed=0, report_to=[])
 
 
 def _gb(x: int) -> float: return round(x / 2**30, 3)

@@ -4,15 +4,18 @@
 
 # %% ../nbs/08_grpo.ipynb #13c306cc
 from __future__ import annotations
+from functools import partial
 from pathlib import Path
+from typing import Callable
 from .core import RatError
-from .data import load_rows, select_rows, to_dataset
-from .protocol import as_obj, render_prompt
+from .data import to_dataset
+from .protocol import render_prompt
 from .rewards import reward_setup
-from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir, plot_rewards
+from .train import Preset, run_training
 
 # %% auto #0
-__all__ = ['grpo_prompt', 'grpo_dataset', 'grpo']
+__all__ = ['grpo_prompt', 'grpo_dataset', 'grpo_rewards', 'grpo_trainer', 'grpo', 'group_advantages', 'completion_logps',
+           'grpo_loss']
 
 # %% ../nbs/08_grpo.ipynb #d704caac
 def grpo_prompt(row: dict, tok) -> str:
@@ -25,29 +28,75 @@ def grpo_dataset(rows: list[dict], tok):
     return to_dataset(rows).add_column('prompt', prompts)
 
 # %% ../nbs/08_grpo.ipynb #8c51e3fd
-def grpo(data: str | Path | list[dict], out_dir: str | Path, rewards: str | dict | None = None, preset: str | Preset = 'cpu-tiny',
-         adapter: str | Path | None = None, overrides: dict | None = None, resume: bool = False, limit: int | None = None,
-         quantization: str | None | bool = False, overwrite: bool | None = None) -> Path:
-    "GRPO on rows with the registry's rewards; returns the run folder (adapter, config, metrics, reward plot)."
-    from trl import GRPOConfig, GRPOTrainer
-    preset, rows = resolve_preset(preset), select_rows(data, limit)
-    funcs, weights = reward_setup(rewards)
-    out_dir = check_run_dir(out_dir, resume, overwrite)
-    cfg = build_config(GRPOConfig, preset.common | preset.grpo, overrides or {}, output_dir=str(out_dir),
-                    reward_weights=weights, report_to=report_to())
-    model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing,
-                        seed=cfg.seed)
-    config = dict(kind='grpo', preset=preset, data=data_label(data, rows),
-                  rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,
-                  overrides=overrides or {}, trainer=cfg)
-    trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=cfg, train_dataset=grpo_dataset(rows, tok), processing_class=tok)
-    fit(trainer, out_dir, resume=resume, overwrite=overwrite, config=config)
-    plot_rewards(out_dir/'metrics.jsonl', out_dir/'rewards.png')
-    return out_dir
+def grpo_rewards(args, spec: str | dict | list | None = None, registry: dict[str, Callable] | None = None) -> list[Callable]:
+    "The reward functions of `spec` (over `registry`, default `rat.rewards.REWARDS`), checked against the weights `args` holds."
+    funcs, weights = reward_setup(spec, registry=registry)
+    if list(args.reward_weights or []) != weights:   # TRL takes the functions from the trainer, their weights from the config
+        raise RatError(f"the config's reward_weights {args.reward_weights} are not the weights {weights} of the rewards {spec!r}: "
+                       "build the config with reward_weights from rat.rewards.reward_weights")
+    return funcs
 
-# %% ../nbs/08_grpo.ipynb #dab639eb
-def _grpo_cli_args(out_dir, limit=8, steps=6, save_steps=2):
-    "Arguments of a small cpu-tiny GRPO run (used to test kill-and-resume)."
-    return dict(data=str(Path('../data/toyworld_train.jsonl').resolve()), out_dir=str(out_dir), limit=limit,
-                overrides={'max_steps': steps, 'save_steps': save_steps, 'per_device_train_batch_size': 4,
-                           'num_generations': 4, 'max_completion_length': 16})
+def grpo_trainer(model, tok, rows: list[dict], args, rewards: str | dict | list | None = None):
+    "TRL's `GRPOTrainer` on the rows' rendered prompts (`grpo_dataset`), scored by the registry's rewards: the GRPO trainer builder."
+    from trl import GRPOTrainer
+    return GRPOTrainer(model=model, reward_funcs=grpo_rewards(args, rewards), args=args, train_dataset=grpo_dataset(rows, tok),
+                       processing_class=tok)
+
+def grpo(data: str | Path | list[dict],     # a rows JSONL file or a list of rows
+         out_dir: str | Path,               # the run folder
+         rewards: str | dict | None = None, # `name:weight,...` from `rat.rewards.REWARDS` (default `DEFAULT_REWARDS`)
+         preset: str | Preset = 'cpu-tiny', # a preset name or a `Preset`
+         adapter: str | Path | None = None, # continue training this PEFT adapter (e.g. an SFT run's)
+         overrides: dict | None = None,     # `GRPOConfig` fields to change
+         resume: bool = False,              # continue from the newest complete checkpoint in `out_dir`
+         limit: int | None = None,          # train on the first N rows only
+         quantization: str | None | bool = False, # 'nf4', None (no quantisation) or False (the preset's)
+         overwrite: bool | None = None      # False: refuse a non-empty `out_dir`; True: replace an earlier run's files
+        ) -> Path:
+    "GRPO on rows with the registry's rewards; returns the run folder (adapter, config, metrics, reward plot)."
+    funcs, weights = reward_setup(rewards)
+    return run_training('grpo', partial(grpo_trainer, rewards=rewards), data, out_dir, preset=preset, adapter=adapter,
+                        overrides=overrides, resume=resume, limit=limit, quantization=quantization, overwrite=overwrite,
+                        fixed={'reward_weights': weights}, record={'rewards': {f.__name__: w for f, w in zip(funcs, weights)}},
+                        plot_title='GRPO rewards')
+
+# %% ../nbs/08_grpo.ipynb #492845e8
+def _nanstd(x, dim: int | None = None):
+    "Sample standard deviation (n - 1) ignoring NaNs, over `dim` (kept) or over everything."
+    kw = {} if dim is None else dict(dim=dim, keepdim=True)
+    return ((x - x.nanmean(**kw)).pow(2).nansum(**kw) / ((~x.isnan()).sum(**kw) - 1)).sqrt()
+
+def group_advantages(rewards, group_size: int, # one reward per completion, each prompt's `group_size` completions together
+                     scale: str = 'group', # divide by the group's std, the batch's ('batch'), or not ('none')
+                     eps: float = 1e-4):
+    "GRPO advantages as TRL computes them: reward minus its group's mean, scaled; NaN rewards leave the mean and get 0."
+    if scale not in ('group', 'batch', 'none'): raise RatError(f"scale must be 'group', 'batch' or 'none', got {scale!r}")
+    if rewards.numel() % group_size: raise RatError(f"{rewards.numel()} rewards do not split into groups of {group_size}")
+    r = rewards.view(-1, group_size)
+    adv = r - r.nanmean(dim=1, keepdim=True)
+    if scale != 'none': adv = adv / ((_nanstd(r, 1) if scale == 'group' else _nanstd(r)) + eps)
+    return adv.nan_to_num(0.0).view(-1)
+
+# %% ../nbs/08_grpo.ipynb #ea967d8b
+def completion_logps(model, prompt_ids, prompt_mask, completion_ids, completion_mask, temperature: float = 1.0):
+    "log π(token | prompt, earlier tokens) of each completion token, from one forward pass over prompt + completion."
+    import torch
+    ids, att = torch.cat([prompt_ids, completion_ids], 1), torch.cat([prompt_mask, completion_mask], 1)
+    logits = model(input_ids=ids, attention_mask=att).logits[:, prompt_ids.size(1) - 1:-1].float() / temperature
+    return logits.log_softmax(-1).gather(-1, completion_ids.unsqueeze(-1)).squeeze(-1)
+
+# %% ../nbs/08_grpo.ipynb #3b327c32
+def grpo_loss(logps, old_logps, advantages, mask, # (completions, tokens), (completions, tokens), (completions,), (completions, tokens)
+              epsilon: float = 0.2, epsilon_high: float | None = None, # clip range: [1 - epsilon, 1 + (epsilon_high or epsilon)]
+              beta: float = 0.0, ref_logps=None): # KL weight, and the reference model's log-probs it needs
+    "TRL's GRPO loss with `loss_type='dapo'`: the clipped surrogate per token (+ β·KL), averaged over all unmasked tokens."
+    import torch
+    if beta and ref_logps is None: raise RatError("beta > 0 needs ref_logps, the reference model's per-token log-probs")
+    ratio = torch.exp(logps - old_logps)
+    a = advantages.unsqueeze(1)
+    high = epsilon if epsilon_high is None else epsilon_high
+    per_token = -torch.min(ratio * a, ratio.clamp(1 - epsilon, 1 + high) * a)
+    if beta:
+        d = ref_logps - logps
+        per_token = per_token + beta * (torch.exp(d) - d - 1) * ratio   # k3 estimate of KL(π_θ‖π_ref), importance-weighted
+    return (per_token * mask).sum() / mask.sum().clamp(min=1)

@@ -4,24 +4,26 @@
 
 # %% ../nbs/08a_multiturn.ipynb #8185227a
 from __future__ import annotations
-import json, math, warnings
+import json, warnings
+from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .core import RatError
 from .data import select_rows, to_dataset
 from .protocol import as_obj, render_prompt
-from .rewards import DEFAULT_REWARDS, answer_reward, combined_reward, format_reward, tool_call_partial_reward, tool_call_reward
+from .rewards import DEFAULT_REWARDS, answer_reward, combined_reward, format_reward, tool_call_partial_reward, tool_call_reward, reward_setup
 from .toyworld import TOOLS, execute_call, execute_targets, tool_message
-from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir, plot_rewards
+from .grpo import grpo_rewards
+from .train import Preset, data_label, run_training
 
 # %% auto #0
 __all__ = ['EPISODE_KINDS', 'MULTITURN_REWARDS', 'EPISODE_REWARDS', 'episode_rows', 'tool_environment', 'environment_key',
            'environments_for', 'multiturn_chat_template', 'check_multiturn_template', 'multiturn_dataset',
            'assistant_turns', 'tool_errors', 'ran_out', 'final_reply', 'result_coverage', 'episode_answer',
            'episode_tool_call', 'episode_tool_call_partial', 'episode_format', 'invalid_call', 'turn_limit',
-           'episode_answer_correct', 'multiturn_reward_setup', 'multiturn_config', 'multiturn_trainer',
-           'grpo_multiturn', 'run_episodes', 'episode_metrics', 'step_metrics', 'evaluate_multiturn']
+           'episode_answer_correct', 'multiturn_trainer', 'grpo_multiturn', 'run_episodes', 'episode_metrics',
+           'step_metrics', 'evaluate_multiturn']
 
 # %% ../nbs/08a_multiturn.ipynb #3af6bf72
 EPISODE_KINDS = ('tool_call', 'clarify', 'no_tool')
@@ -203,34 +205,14 @@ def _episode_reward(name: str, score: Callable) -> Callable:
 
 EPISODE_REWARDS: dict[str, Callable] = {n: _episode_reward(n, s) for n, s in _EPISODE_SCORES.items()}
 
-def multiturn_reward_setup(spec: str | dict | None = None) -> tuple[list[Callable], list[float]]:
-    "`(reward_funcs, reward_weights)` from a spec like `'answer:1,turn_limit:0.5'` (default: `MULTITURN_REWARDS`)."
-    spec = MULTITURN_REWARDS if spec is None else spec
-    items = spec.items() if isinstance(spec, dict) else [(n.strip(), w) for n, _, w in (s.partition(':') for s in spec.split(',') if s.strip())]
-    weights = {}
-    for name, w in items:
-        if name not in EPISODE_REWARDS: raise RatError(f"unknown multi-turn reward {name!r}; valid names: {', '.join(EPISODE_REWARDS)}")
-        try: weights[name] = float(w if w != '' else 1)
-        except (TypeError, ValueError): raise RatError(f"multi-turn reward {name!r}: weight {w!r} is not a number") from None
-        if not math.isfinite(weights[name]): raise RatError(f"multi-turn reward {name!r}: weight {w!r} is not a finite number")
-    if not weights: raise RatError(f"no rewards in {spec!r}; valid names: {', '.join(EPISODE_REWARDS)}")
-    return [EPISODE_REWARDS[n] for n in weights], list(weights.values())
-
 # %% ../nbs/08a_multiturn.ipynb #81b135b8
-def multiturn_config(preset: Preset, overrides: dict, out_dir: str | Path, weights: list[float], max_turns: int):
-    "The `GRPOConfig` of a multi-turn run: the preset's GRPO fields, the turn limit, thinking mode, the reward weights."
-    from trl import GRPOConfig
-    return build_config(GRPOConfig, preset.common | preset.grpo | {'max_tool_calling_iterations': max_turns}, overrides,
-                        output_dir=str(out_dir), reward_weights=weights, report_to=report_to(),
-                        chat_template_kwargs={'enable_thinking': True})
-
 def multiturn_trainer(model, tok, rows: list[dict], args, rewards: str | dict | None = None, timeout_s: float = 1.0):
-    "TRL's `GRPOTrainer` whose rollouts execute the rows' tools, scored by the episode rewards."
+    "TRL's `GRPOTrainer` whose rollouts execute the rows' tools, scored by the episode rewards (default `MULTITURN_REWARDS`)."
     from trl import GRPOTrainer
     check_multiturn_template(tok)
     rows = episode_rows(rows)
     if not rows: raise RatError(f'no episode rows (kinds {", ".join(EPISODE_KINDS)}) to train on')
-    funcs, _ = multiturn_reward_setup(rewards)
+    funcs = grpo_rewards(args, MULTITURN_REWARDS if rewards is None else rewards, EPISODE_REWARDS)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message=".*'environment_factory'.*experimental")
         trainer = GRPOTrainer(model=model, reward_funcs=funcs, args=args, train_dataset=multiturn_dataset(rows),
@@ -239,27 +221,35 @@ def multiturn_trainer(model, tok, rows: list[dict], args, rewards: str | dict | 
     return trainer
 
 # %% ../nbs/08a_multiturn.ipynb #8bd51d90
-def grpo_multiturn(data: str | Path | list[dict], out_dir: str | Path, rewards: str | dict | None = None,
-                   preset: str | Preset = 'cpu-tiny', adapter: str | Path | None = None, overrides: dict | None = None,
-                   resume: bool = False, limit: int | None = None, quantization: str | None | bool = False,
-                   max_turns: int = 3, timeout_s: float = 1.0, overwrite: bool | None = None) -> Path:
+def _episode_data(data: str | Path | list[dict], limit: int | None = None) -> list[dict]:
+    "The first `limit` episode rows of a file or list, or a RatError when it holds none."
+    rows = episode_rows(select_rows(data))
+    if not rows: raise RatError(f'{data_label(data, rows)}: no episode rows (kinds {", ".join(EPISODE_KINDS)}) to train on')
+    return rows[:limit] if limit else rows
+
+def grpo_multiturn(data: str | Path | list[dict],     # a rows JSONL file or a list of rows (only episode rows are used)
+                   out_dir: str | Path,               # the run folder
+                   rewards: str | dict | None = None, # `name:weight,...` from `EPISODE_REWARDS` (default `MULTITURN_REWARDS`)
+                   preset: str | Preset = 'cpu-tiny', # a preset name or a `Preset`
+                   adapter: str | Path | None = None, # continue training this PEFT adapter
+                   overrides: dict | None = None,     # `GRPOConfig` fields to change
+                   resume: bool = False,              # continue from the newest complete checkpoint in `out_dir`
+                   limit: int | None = None,          # train on the first N episode rows only
+                   quantization: str | None | bool = False, # 'nf4', None (no quantisation) or False (the preset's)
+                   max_turns: int = 3,                # rounds of tool results before the model's last turn
+                   timeout_s: float = 1.0,            # time limit of one tool call, in seconds
+                   overwrite: bool | None = None      # False: refuse a non-empty `out_dir`; True: replace an earlier run's files
+                  ) -> Path:
     "GRPO whose rollouts execute the model's tool calls (toy-world tools), rewarded on whole episodes; returns the run folder."
     if not isinstance(max_turns, int) or max_turns < 1: raise RatError(f'max_turns must be at least 1, got {max_turns}')
-    preset, rows = resolve_preset(preset), episode_rows(select_rows(data))
-    if not rows: raise RatError(f'{data_label(data, rows)}: no episode rows (kinds {", ".join(EPISODE_KINDS)}) to train on')
-    rows = rows[:limit] if limit else rows
-    funcs, weights = multiturn_reward_setup(rewards)
-    out_dir = check_run_dir(out_dir, resume, overwrite)
-    cfg = multiturn_config(preset, overrides or {}, out_dir, weights, max_turns)
-    model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=cfg.activation_checkpointing,
-                        seed=cfg.seed)
-    config = dict(kind='grpo', rollout='multi-turn', max_turns=cfg.max_tool_calling_iterations, timeout_s=timeout_s,
-                  preset=preset, data=data_label(data, rows),
-                  rewards={f.__name__: w for f, w in zip(funcs, weights)}, adapter=str(adapter) if adapter else None,
-                  overrides=overrides or {}, trainer=cfg)
-    fit(multiturn_trainer(model, tok, rows, cfg, rewards, timeout_s), out_dir, resume=resume, overwrite=overwrite, config=config)
-    plot_rewards(out_dir/'metrics.jsonl', out_dir/'rewards.png', title='multi-turn GRPO rewards')
-    return out_dir
+    funcs, weights = reward_setup(MULTITURN_REWARDS if rewards is None else rewards, registry=EPISODE_REWARDS)
+    record = lambda args: dict(rollout='multi-turn', max_turns=args.max_tool_calling_iterations, timeout_s=timeout_s,
+                               rewards={f.__name__: w for f, w in zip(funcs, weights)})
+    return run_training('grpo', partial(multiturn_trainer, rewards=rewards, timeout_s=timeout_s), data, out_dir, preset=preset,
+                        adapter=adapter, overrides=overrides, resume=resume, limit=limit, quantization=quantization,
+                        overwrite=overwrite, select=_episode_data, defaults={'max_tool_calling_iterations': max_turns},
+                        fixed={'reward_weights': weights, 'chat_template_kwargs': {'enable_thinking': True}},
+                        record=record, plot_title='multi-turn GRPO rewards')
 
 # %% ../nbs/08a_multiturn.ipynb #4b5bcc14
 def _tool_suffix(tok, tool_messages: list[dict], template: str | None) -> list[int]:

@@ -4,15 +4,15 @@
 
 # %% ../nbs/07_sft.ipynb #a4119fdf
 from __future__ import annotations
-import json
+from functools import partial
 from pathlib import Path
 from .core import RatError
-from .data import load_rows, select_rows, to_dataset
+from .data import to_dataset
 from .protocol import action_message
-from .train import Preset, resolve_preset, data_label, build_config, run_model, fit, report_to, write_run_config, check_run_dir
+from .train import Preset, run_training
 
 # %% auto #0
-__all__ = ['LOSS_ON', 'sft_dataset', 'sft']
+__all__ = ['LOSS_ON', 'sft_dataset', 'sft_trainer', 'sft']
 
 # %% ../nbs/07_sft.ipynb #e0087f84
 LOSS_ON = ('action', 'all')
@@ -31,17 +31,23 @@ def sft_dataset(rows: list[dict], think: bool | str, loss_on: str = 'action'):
     return ds.map(to_example, with_indices=True, remove_columns=[c for c in ds.column_names if c not in keep])
 
 # %% ../nbs/07_sft.ipynb #d6d5b9bd
-def sft(data: str | Path | list[dict], out_dir: str | Path, think: bool | str = True, preset: str | Preset = 'cpu-tiny',
-        adapter: str | Path | None = None, overrides: dict | None = None, resume: bool = False, limit: int | None = None,
-        loss_on: str = 'action', overwrite: bool | None = None) -> Path:
+def sft_trainer(model, tok, rows: list[dict], args, think: bool | str = True, loss_on: str = 'action'):
+    "TRL's `SFTTrainer` on the rows' target actions (`sft_dataset`): the SFT trainer builder of `rat.train.run_training`."
+    from trl import SFTTrainer
+    return SFTTrainer(model=model, args=args, train_dataset=sft_dataset(rows, think, loss_on), processing_class=tok)
+
+def sft(data: str | Path | list[dict], # a rows JSONL file or a list of rows
+        out_dir: str | Path,           # the run folder
+        think: bool | str = True,      # train on the reasoning block too; 'both' alternates row by row
+        preset: str | Preset = 'cpu-tiny', # a preset name or a `Preset`
+        adapter: str | Path | None = None, # continue training this PEFT adapter
+        overrides: dict | None = None, # `SFTConfig` fields to change
+        resume: bool = False,          # continue from the newest complete checkpoint in `out_dir`
+        limit: int | None = None,      # train on the first N rows only
+        loss_on: str = 'action',       # 'action': the target only; 'all': every token of the conversation
+        overwrite: bool | None = None  # False: refuse a non-empty `out_dir`; True: replace an earlier run's files
+       ) -> Path:
     "Supervised fine-tuning on rows' target actions (with or without reasoning); returns the run folder."
-    from trl import SFTConfig, SFTTrainer
-    preset, rows = resolve_preset(preset), select_rows(data, limit)
-    out_dir = check_run_dir(out_dir, resume, overwrite)
-    cfg = build_config(SFTConfig, preset.common | preset.sft, overrides or {}, output_dir=str(out_dir),
-                    completion_only_loss=loss_on == 'action', report_to=report_to())
-    model, tok = run_model(preset, adapter=adapter, gradient_checkpointing=cfg.activation_checkpointing, seed=cfg.seed)
-    config = dict(kind='sft', think=think, loss_on=loss_on, preset=preset, data=data_label(data, rows),
-                  adapter=str(adapter) if adapter else None, overrides=overrides or {}, trainer=cfg)
-    trainer = SFTTrainer(model=model, args=cfg, train_dataset=sft_dataset(rows, think, loss_on), processing_class=tok)
-    return fit(trainer, out_dir, resume=resume, overwrite=overwrite, config=config)
+    return run_training('sft', partial(sft_trainer, think=think, loss_on=loss_on), data, out_dir, preset=preset, adapter=adapter,
+                        overrides=overrides, resume=resume, limit=limit, overwrite=overwrite,
+                        fixed={'completion_only_loss': loss_on == 'action'}, record={'think': think, 'loss_on': loss_on})

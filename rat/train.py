@@ -4,19 +4,21 @@
 
 # %% ../nbs/06_train.ipynb #a21c0baf
 from __future__ import annotations
-import dataclasses, json, math, os, re, shutil, types, typing
-from dataclasses import dataclass, field, replace
+import dataclasses, json, math, re, shutil, types, typing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Callable
 from .core import RatError, read_jsonl, check_out_dir
+from .data import select_rows
 from .models import LoraSpec, tiny_model, default_device, resolve_model, BASE_MODEL
 
 # %% auto #0
 __all__ = ['MAX_PROMPT_TOKENS', 'GRPO_ACCUMULATION', 'PRESETS', 'MIN_VALUE', 'REQUIRED_VERSIONS', 'WEIGHT_FILES', 'RUN_FILES',
-           'Preset', 'get_preset', 'parse_sets', 'read_config_file', 'coerce_field', 'check_range', 'build_config',
-           'MetricsLog', 'truncate_metrics', 'checkpoint_problem', 'checkpoints', 'last_checkpoint', 'checkpoint_step',
-           'is_main_process', 'plot_rewards', 'check_device', 'resolve_preset', 'data_label', 'run_model',
-           'check_run_dir', 'clear_run_files', 'report_to', 'write_run_config', 'fit']
+           'KINDS', 'Preset', 'get_preset', 'parse_sets', 'read_config_file', 'coerce_field', 'check_range',
+           'build_config', 'MetricsLog', 'truncate_metrics', 'checkpoint_problem', 'checkpoints', 'last_checkpoint',
+           'checkpoint_step', 'is_main_process', 'plot_rewards', 'check_device', 'resolve_preset', 'data_label',
+           'run_model', 'check_run_dir', 'clear_run_files', 'report_to', 'write_run_config', 'fit', 'run_config',
+           'build_trainer', 'run_training']
 
 # %% ../nbs/06_train.ipynb #156b8172
 @dataclass
@@ -308,3 +310,38 @@ def fit(trainer, run_dir: str | Path, resume: bool = False, overwrite: bool | No
     from peft import PeftModel
     trainer.save_model(str(run_dir/('adapter' if isinstance(trainer.model, PeftModel) else 'model')))   # main process only
     return run_dir
+
+# %% ../nbs/06_train.ipynb #c4f2b8d1
+KINDS = ('sft', 'grpo')
+
+def run_config(preset: Preset, kind: str, out_dir: str | Path, overrides: dict | None = None, defaults: dict | None = None, **fixed):
+    "The TRL config of a `kind` run: the preset's fields, then `defaults`, then the user's `overrides` (type-checked), then rat's `fixed` fields."
+    if kind not in KINDS: raise RatError(f"kind must be one of {KINDS}, got {kind!r}")
+    from trl import GRPOConfig, SFTConfig
+    base = preset.common | getattr(preset, kind) | {'report_to': report_to()} | (defaults or {})
+    return build_config(SFTConfig if kind == 'sft' else GRPOConfig, base, overrides or {}, output_dir=str(out_dir), **fixed)
+
+def build_trainer(trainer_builder: Callable, rows: list[dict], preset: Preset, kind: str, out_dir: str | Path,
+                  adapter: str | Path | None = None, overrides: dict | None = None, quantization: str | None | bool = False,
+                  defaults: dict | None = None, **fixed):
+    "A trainer ready to train: the run's config, the preset's model (seeded; `adapter` continued), then `trainer_builder(model, tok, rows, args)`."
+    args = run_config(preset, kind, out_dir, overrides, defaults, **fixed)
+    model, tok = run_model(preset, adapter=adapter, quantization=quantization, gradient_checkpointing=args.activation_checkpointing,
+                           seed=args.seed)
+    return trainer_builder(model, tok, rows, args)
+
+def run_training(kind: str, trainer_builder: Callable, data: str | Path | list[dict], out_dir: str | Path,
+                 preset: str | Preset = 'cpu-tiny', adapter: str | Path | None = None, overrides: dict | None = None,
+                 resume: bool = False, limit: int | None = None, quantization: str | None | bool = False,
+                 overwrite: bool | None = None, select: Callable = select_rows, defaults: dict | None = None,
+                 fixed: dict | None = None, record: dict | Callable | None = None, plot_title: str | None = None) -> Path:
+    "The one training path: preset, rows, run folder, config, model, trainer, `config.json`, `fit`, reward plot; returns the run folder."
+    preset, rows = resolve_preset(preset), select(data, limit)
+    out_dir = check_run_dir(out_dir, resume, overwrite)
+    trainer = build_trainer(trainer_builder, rows, preset, kind, out_dir, adapter, overrides, quantization, defaults, **(fixed or {}))
+    extra = record(trainer.args) if callable(record) else record or {}   # what this kind of run records besides the common fields
+    config = dict(kind=kind, **extra, preset=preset, data=data_label(data, rows), adapter=str(adapter) if adapter else None,
+                  overrides=overrides or {}, trainer=trainer.args)
+    fit(trainer, out_dir, resume=resume, overwrite=overwrite, config=config)
+    if plot_title: plot_rewards(out_dir/'metrics.jsonl', out_dir/'rewards.png', title=plot_title)
+    return out_dir
