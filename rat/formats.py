@@ -129,7 +129,7 @@ def _turns(item: dict, key: str, item_id: str, roles: dict[str, str]) -> list[tu
     for i, t in enumerate(_field(item, key, item_id, list, 'a list of {from, value} turns')):
         at = f'{item_id}: {key}[{i}]'
         if not isinstance(t, dict) or not isinstance(t.get('value'), str): raise RatError(f"{at}: expected {{'from', 'value': text}}")
-        if t.get('from') not in roles: raise RatError(f"{at}.from: expected one of {', '.join(roles)} (got {t.get('from')!r})")
+        if not isinstance(t.get('from'), str) or t['from'] not in roles: raise RatError(f"{at}.from: expected one of {', '.join(roles)} (got {t.get('from')!r})")
         out.append((at, roles[t['from']], t['value']))
     return out
 
@@ -237,7 +237,7 @@ def when2call_chat(item: dict, item_id: str) -> dict:
     tools = tool_specs(_field(item, 'tools', item_id, (list, str), 'a list of tools (JSON text each)'), f'{item_id}: tools')
     if 'correct_answer' in item:
         label = item['correct_answer']
-        if label not in _W2C_KINDS: raise RatError(f"{item_id}: correct_answer: expected one of {', '.join(_W2C_KINDS)} (got {label!r})")
+        if not isinstance(label, str) or label not in _W2C_KINDS: raise RatError(f"{item_id}: correct_answer: expected one of {', '.join(_W2C_KINDS)} (got {label!r})")
         answer = _field(item, 'answers', item_id, dict, 'an object of answers by category').get(label)
         messages = [{'role': 'user', 'content': _field(item, 'question', item_id, str, 'the question as text')},
                     _w2c_message({'role': 'assistant', 'content': answer}, f'{item_id}: answers.{label}', kind=_W2C_KINDS[label])]
