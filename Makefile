@@ -25,6 +25,7 @@ demo: install
 test: install
 	$(BIN)/python tools/run_tests.py $(ARGS)
 
+# the docs site (MkDocs + Material, offline) in _docs/, checked; open _docs/index.html in a browser
 docs: install
 	$(BIN)/python tools/build_docs.py
 
