@@ -17,7 +17,7 @@ from _common import single_thread, write_result, shown
 single_thread()
 
 from rat.core import read_jsonl, shared_data_dir
-from rat.rewards import bfcl_match, bfcl_score
+from rat.bfcl import bfcl_match, bfcl_score
 
 RUNS = 3
 

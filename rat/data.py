@@ -15,9 +15,9 @@ from .core import RatError, read_jsonl
 from .protocol import as_obj, fresh_obj, render_prompt
 
 # %% auto #0
-__all__ = ['JSON_COLUMNS', 'KINDS', 'ROLES', 'ROW_KEYS', 'SGD_MAX_RESULTS', 'BFCL_CATEGORIES', 'to_dataset', 'from_dataset_row',
-           'validate_example', 'LoadReport', 'load_rows', 'select_rows', 'load_sgd', 'bfcl_to_json_schema', 'load_bfcl',
-           'prompt_tokens', 'data_stats']
+__all__ = ['JSON_COLUMNS', 'KINDS', 'ROLES', 'ROW_KEYS', 'SGD_MAX_RESULTS', 'to_dataset', 'from_dataset_row', 'validate_example',
+           'LoadReport', 'keep_valid', 'load_rows', 'select_rows', 'make_row', 'load_sgd', 'prompt_tokens',
+           'data_stats']
 
 # %% ../nbs/02_data.ipynb #53d8e3e5
 JSON_COLUMNS = ('tools', 'target_tool_calls', 'ground_truth', 'bfcl_functions')
@@ -167,7 +167,7 @@ def _check_tools(tools: list[dict], keys: list[str | None]) -> tuple[str, str] |
         try: _arguments_validator(key)
         except SchemaError as e: return f'{at}.parameters.{_path(e.absolute_path)}'.rstrip('.'), f'a valid JSON Schema ({e.message[:200]})'
 
-def _check_call(call: dict, tools: dict[str, tuple[dict, str]], at: str) -> tuple[str, str] | None:
+def _check_row_call(call: dict, tools: dict[str, tuple[dict, str]], at: str) -> tuple[str, str] | None:
     "First problem with one call against the tools (`name: (parameters, their JSON)`), or None."
     if call['name'] not in tools: return f'{at}.name', f"a defined tool (got {call['name']!r}; tools: {', '.join(tools) or 'none'})"
     (params, params_json), args = tools[call['name']], call['arguments']
@@ -207,7 +207,7 @@ def _row_problem(row: Any, strict_targets: bool | None) -> tuple[str, str] | Non
              for i, m in enumerate(row['messages']) for j, c in enumerate(m.get('tool_calls') or [])]
     if strict: calls += [(f'target_tool_calls[{j}]', c) for j, c in enumerate(row['target_tool_calls'])]
     checks = [lambda: _check_order(row['messages']), lambda: _check_tools(row['tools'], keys)]
-    checks += [lambda at=at, c=c: _check_call(c, tools, at) for at, c in calls] + [lambda: _check_kind(row, strict)]
+    checks += [lambda at=at, c=c: _check_row_call(c, tools, at) for at, c in calls] + [lambda: _check_kind(row, strict)]
     return next((p for check in checks if (p := check())), None)
 
 def validate_example(row: Any, where: str = '', strict_targets: bool | None = None) -> None:
@@ -226,7 +226,7 @@ class LoadReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
 
-def _keep_valid(items: Iterable[tuple[str, dict | RatError]], on_error: str, report: LoadReport | None, label: str) -> list[dict]:
+def keep_valid(items: Iterable[tuple[str, dict | RatError]], on_error: str, report: LoadReport | None, label: str) -> list[dict]:
     "Validate `(where, row)` pairs (a row may be the `RatError` of why it could not be built); raise or skip."
     if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     report = LoadReport() if report is None else report
@@ -256,7 +256,7 @@ def _unique_ids(items: Iterable[tuple[str, dict]]) -> Iterator[tuple[str, dict |
 
 def load_rows(path: str | Path, on_error: str = 'raise', report: LoadReport | None = None) -> list[dict]:
     "Read and validate a JSON Lines file of rows (ids unique); `on_error='skip'` drops bad rows (logged, in `report`)."
-    return _keep_valid(_unique_ids((f'{path}:{i}', r) for i, r in read_jsonl(path)), on_error, report, str(path))
+    return keep_valid(_unique_ids((f'{path}:{i}', r) for i, r in read_jsonl(path)), on_error, report, str(path))
 
 def select_rows(data: str | Path | list[dict], limit: int | None = None) -> list[dict]:
     "Rows from a JSONL file (validated by `load_rows`) or a list, the first `limit` of them; an error if none remain."
@@ -304,7 +304,7 @@ def _sgd_results(frame: dict) -> str:
     return json.dumps({'results': kept, 'total': len(results)}, ensure_ascii=False)
 
 # %% ../nbs/02_data.ipynb #83d00174
-def _row(id: str, source: str, messages: list, tools: list, calls: list, reply: str, kind: str, **extra) -> dict:
+def make_row(id: str, source: str, messages: list, tools: list, calls: list, reply: str, kind: str, **extra) -> dict:
     "A row in the shared schema."
     return {'id': id, 'source': source, 'messages': list(messages), 'tools': tools, 'target_tool_calls': calls,
             'target_reply': reply, 'target_think': '', 'kind': kind, **extra}
@@ -321,12 +321,12 @@ def _sgd_dialogue_rows(d: dict, schemas: dict, split: str) -> Iterator[tuple[int
         calls = [{'name': names[f['service'], f['service_call']['method']],
                   'arguments': dict(f['service_call']['parameters'])} for f in frames]
         if calls:
-            yield t, _row(f'{base}-call', 'sgd', ctx, tools, calls, '', 'tool_call')
+            yield t, make_row(f'{base}-call', 'sgd', ctx, tools, calls, '', 'tool_call')
             ctx += [{'role': 'assistant', 'content': '', 'tool_calls': [{'type': 'function', 'function': c} for c in calls]}]
             ctx += [{'role': 'tool', 'content': _sgd_results(f)} for f in frames]
-            yield t, _row(f'{base}-answer', 'sgd', ctx, tools, [], text, 'answer')
+            yield t, make_row(f'{base}-answer', 'sgd', ctx, tools, [], text, 'answer')
         elif any(a['act'] == 'REQUEST' for f in turn['frames'] for a in f['actions']):
-            yield t, _row(f'{base}-clarify', 'sgd', ctx, tools, [], text, 'clarify')
+            yield t, make_row(f'{base}-clarify', 'sgd', ctx, tools, [], text, 'clarify')
         ctx.append({'role': 'assistant', 'content': text})
 
 # %% ../nbs/02_data.ipynb #2ff3bb4b
@@ -364,73 +364,9 @@ def load_sgd(split_dir: str | Path, on_error: str = 'raise', limit_dialogues: in
              report: LoadReport | None = None) -> list[dict]:
     "Rows (tool_call, answer, clarify) from an SGD split folder; counts go to `report.counts`."
     split_dir, report = Path(split_dir), LoadReport() if report is None else report
-    rows = _keep_valid(_sgd_rows(split_dir, limit_dialogues, report), on_error, report, f'SGD {split_dir}')
+    rows = keep_valid(_sgd_rows(split_dir, limit_dialogues, report), on_error, report, f'SGD {split_dir}')
     report.counts.update(Counter(r['kind'] for r in rows))
     return rows
-
-# %% ../nbs/02_data.ipynb #92f59103
-BFCL_CATEGORIES = {'simple': 400, 'multiple': 200, 'parallel': 200, 'parallel_multiple': 200, 'irrelevance': 240}
-_BFCL_TYPES = {'dict': 'object', 'float': 'number', 'tuple': 'array', 'any': None}
-
-def _json_schema_types(node: Any) -> Any:
-    "A BFCL schema node with JSON Schema type names, recursively."
-    if not isinstance(node, dict): return node
-    out = {k: v for k, v in node.items() if k != 'type'}
-    if 'type' in node and (t := _BFCL_TYPES.get(node['type'], node['type'])) is not None: out['type'] = t
-    if isinstance(node.get('properties'), dict): out['properties'] = {k: _json_schema_types(v) for k, v in node['properties'].items()}
-    if 'items' in node: out['items'] = _json_schema_types(node['items'])
-    return {k: out[k] for k in ['type', *node] if k in out}
-
-def bfcl_to_json_schema(fn: dict) -> dict:
-    "A BFCL function as a tool: `{'type': 'function', 'function': {name, description, parameters}}`."
-    return {'type': 'function', 'function': {'name': fn['name'], 'description': fn.get('description', ''),
-                                             'parameters': _json_schema_types(fn['parameters'])}}
-
-# %% ../nbs/02_data.ipynb #d84b64d5
-def _concrete(value: Any) -> Any:
-    "One concrete value from a BFCL accepted value (nested dicts map params to accepted lists)."
-    if isinstance(value, dict): return {k: v for k, acc in value.items() if (v := _first_accepted(acc)) is not _OMIT}
-    if isinstance(value, list): return [_concrete(v) for v in value]
-    return value
-
-_OMIT = object()
-def _first_accepted(accepted: Any) -> Any:
-    "The first accepted value that is not `\"\"` (made concrete), or `_OMIT` when there is none."
-    if not isinstance(accepted, list): return _concrete(accepted)
-    return next((_concrete(v) for v in accepted if v != ''), _OMIT)
-
-def _bfcl_reference(ground_truth: list[dict]) -> list[dict]:
-    "One concrete call list from BFCL ground truth."
-    return [{'name': name, 'arguments': _concrete(params)} for call in ground_truth for name, params in call.items()]
-
-# %% ../nbs/02_data.ipynb #31ee1fc6
-def _bfcl_rows(dir: Path, category: str) -> Iterator[tuple[str, dict]]:
-    "Yield `(file:line, row)` for one BFCL category."
-    name = f'BFCL_v3_{category}.json'
-    truth = {} if category == 'irrelevance' else {o.get('id'): o.get('ground_truth') for _, o in read_jsonl(dir/'possible_answer'/name)}
-    for i, e in read_jsonl(dir/name):
-        where = f'{dir/name}:{i}'
-        if not isinstance(e, dict) or not {'id', 'question', 'function'} <= set(e):
-            yield where, RatError(f"{where}: expected a BFCL entry with 'id', 'question' and 'function'"); continue
-        if category != 'irrelevance' and truth.get(e['id']) is None:
-            yield where, RatError(f"{where}: no ground truth for {e['id']!r} in possible_answer/{name}"); continue
-        gt = truth.get(e['id'], [])
-        try:
-            messages = [m for turn in e['question'] for m in turn]
-            tools = [bfcl_to_json_schema(f) for f in e['function']]
-            calls = _bfcl_reference(gt)
-        except (KeyError, TypeError, AttributeError) as x:
-            yield where, RatError(f'{where}: not a BFCL entry of the v3 format ({type(x).__name__}: {x})'); continue
-        kind = 'no_tool' if category == 'irrelevance' else 'tool_call'
-        yield where, _row(e['id'], f'bfcl_{category}', messages, tools, calls, '', kind,
-                          ground_truth=gt, bfcl_functions=e['function'])
-
-def load_bfcl(dir: str | Path, category: str, on_error: str = 'raise', report: LoadReport | None = None) -> list[dict]:
-    "Rows for one BFCL v3 category, with `ground_truth` and `bfcl_functions` columns."
-    if category not in BFCL_CATEGORIES:
-        raise RatError(f"unknown BFCL category {category!r}; expected one of: {', '.join(BFCL_CATEGORIES)}")
-    dir = Path(dir)
-    return _keep_valid(_bfcl_rows(dir, category), on_error, report, f'BFCL {category}')
 
 # %% ../nbs/02_data.ipynb #3c19f8b2
 def _summary(xs: list[float]) -> dict:

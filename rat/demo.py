@@ -127,7 +127,8 @@ def _demo_stages(cfg: DemoConfig, seed: int, base: str, out: Path, train: list[d
     "The demo's stages in the order a free worker should take them: trainings on the longest path first, then evaluations."
     from rat.sft import sft
     from rat.grpo import grpo
-    from rat.evaluate import System, evaluate
+    from rat.models import System
+    from rat.evaluate import evaluate
     sft_kw = dict(preset=_preset(base), overrides=_train_overrides(cfg.sft_steps, cfg.sft_lr, seed, cfg.batch_size))
     g_over = _train_overrides(cfg.grpo_steps, cfg.grpo_lr, seed, cfg.grpo_batch, num_generations=cfg.num_generations,
                               temperature=cfg.grpo_temperature, max_completion_length=cfg.max_completion_length, logging_steps=1)
@@ -174,7 +175,6 @@ def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, 
     (out/'demo.json').write_text(json.dumps(summary, indent=1))
     print(f"\ndemo seed {seed} finished in {summary['total_s']:.0f}s; numbers in {out/'demo.json'}")
     return summary
-
 
 # %% ../nbs/10_demo.ipynb #e646ee65
 _METRICS = ('overall', 'call_exact', 'answer', 'valid')

@@ -4,74 +4,20 @@
 
 # %% ../nbs/09_eval.ipynb #beb21fad
 from __future__ import annotations
-import copy, json, math, re, time
+import json, math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict
 from pathlib import Path
-from .core import RatError, read_jsonl, write_jsonl
-from .data import load_rows
-from .protocol import render_prompt, as_obj, Parsed, format_completion
+from .core import RatError, write_jsonl
+from .models import System, generate, load_system
+from .protocol import as_call, as_obj, assistant_prefill, format_completion, render_prompt
 from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
-                         parse_trl_completion, as_call, canonical_json, bfcl_score, format_bfcl_table,
-                         reply_passes, format_bfcl_summary, BFCL_SINGLE_TURN, BFCL_UNSUPPORTED)
+                         parse_trl_completion, canonical_json, reply_passes)
 
 # %% auto #0
-__all__ = ['ASSISTANT', 'METRICS', 'assistant_prefill', 'GenStats', 'generate', 'argument_f1', 'score_completion', 'aggregate',
-           'summarize', 'System', 'load_system', 'metrics_table', 'evaluate', 'action_key', 'with_think',
-           'faithfulness', 'mean_sd', 'paired_bootstrap', 'bfcl_fc_calls', 'bfcl_categories', 'bfcl_fc_prompt',
-           'bfcl_eval', 'plot_compare', 'plot_by_kind', 'write_comparison', 'compare', 'parse_system']
-
-# %% ../nbs/09_eval.ipynb #5e1193d5
-ASSISTANT = '<|im_start|>assistant\n'
-
-def assistant_prefill(prompt: str) -> str:
-    "The text a prompt already puts into the assistant turn (Qwen3's empty think block in non-thinking mode)."
-    i = prompt.rfind(ASSISTANT)
-    return prompt[i + len(ASSISTANT):] if i >= 0 else ''
-
-# %% ../nbs/09_eval.ipynb #e0889c44
-@dataclass
-class GenStats:
-    "Throughput of one generation run."
-    examples: int = 0
-    completions: int = 0
-    generated_tokens: int = 0
-    seconds: float = 0.0
-    def summary(self) -> str:
-        return (f'{self.examples} examples, {self.completions} completions in {self.seconds:.1f}s: '
-                f'{self.examples / max(self.seconds, 1e-9):.1f} examples/s, {self.generated_tokens / max(self.seconds, 1e-9):.0f} generated tokens/s')
-
-def generate(model, tok, prompts: list[str], max_new_tokens: int = 256, batch_size: int = 16, samples: int = 1,
-             temperature: float = 0.0, seed: int = 0, progress: bool = True) -> tuple[list[list[str]], GenStats]:
-    "Completions (`samples` per prompt, special tokens removed) for text prompts, and throughput stats."
-    import torch
-    from tqdm.auto import tqdm
-    if samples > 1 and temperature <= 0: raise RatError('samples > 1 needs a temperature > 0 (greedy decoding repeats itself)')
-    torch.manual_seed(seed)
-    tok.padding_side = 'left'
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-    out: list[list[str]] = [[] for _ in prompts]
-    stats, start = GenStats(examples=len(prompts)), time.perf_counter()
-    model.eval()
-    device = next(model.parameters()).device
-    bar = tqdm(total=len(prompts), desc='generate', disable=not progress, unit='prompt')
-    for b in range(0, len(order), batch_size):
-        idx = order[b:b + batch_size]
-        enc = tok([prompts[i] for i in idx], return_tensors='pt', padding=True, add_special_tokens=False).to(device)
-        with torch.no_grad():
-            gen = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=temperature > 0,
-                                 temperature=temperature if temperature > 0 else None, top_p=None, top_k=None,
-                                 num_return_sequences=samples, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
-        new = gen[:, enc['input_ids'].shape[1]:]
-        ends = (new == tok.eos_token_id).int()
-        lengths = torch.where(ends.any(1), ends.argmax(1) + 1, (new != tok.pad_token_id).sum(1))
-        stats.generated_tokens += int(lengths.sum())
-        texts = tok.batch_decode(new, skip_special_tokens=True)
-        for j, i in enumerate(idx): out[i] = texts[j * samples:(j + 1) * samples]
-        bar.update(len(idx))
-    bar.close()
-    stats.completions, stats.seconds = len(prompts) * samples, time.perf_counter() - start
-    return out, stats
+__all__ = ['METRICS', 'argument_f1', 'score_completion', 'aggregate', 'summarize', 'metrics_table', 'evaluate', 'action_key',
+           'with_think', 'faithfulness', 'mean_sd', 'paired_bootstrap', 'plot_compare', 'plot_by_kind',
+           'write_comparison', 'compare', 'parse_system']
 
 # %% ../nbs/09_eval.ipynb #a7bfcc6b
 def _triples(calls) -> Counter:
@@ -133,19 +79,6 @@ def summarize(rows: list[dict], samples: list[list[dict]]) -> dict:
     return res
 
 # %% ../nbs/09_eval.ipynb #a7c4e2cf
-@dataclass
-class System:
-    "A model to evaluate: base weights, an optional adapter, and the mode it was trained for."
-    name: str
-    model: str
-    adapter: str | None = None
-    think: bool = True
-
-def load_system(system: System, quantization: str | None = None):
-    "Model + tokenizer of a system, ready for generation."
-    from rat.models import load_model
-    return load_model(system.model, quantization=quantization, lora=None, adapter=system.adapter)
-
 def metrics_table(results: dict[str, dict], metrics: list[str] | None = None, ref: dict[str, str] | None = None) -> str:
     "A markdown table, one row per system, metrics as columns; `ref` adds relative change of `overall` vs named rows."
     metrics = metrics or [m for m in METRICS if m != 'length']
@@ -229,85 +162,6 @@ def paired_bootstrap(a: list[list[float]], b: list[list[float]], resamples: int 
     rng = random.Random(seed)
     means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
     return {'diff': sum(d) / n, 'lo': means[int(0.025 * resamples)], 'hi': means[int(0.975 * resamples) - 1], 'rows': n, 'seeds': len(a)}
-
-# %% ../nbs/09_eval.ipynb #2373b970
-_TOOL_CALL_BLOCK = re.compile(r'<tool_call>\n(.*?)\n</tool_call>', re.DOTALL)
-
-def bfcl_fc_calls(text: str) -> list[dict]:
-    "The calls in a Qwen3 FC output as BFCL's QwenFCHandler.decode_ast reads them; [] when a block is not a call."
-    calls = []
-    for block in _TOOL_CALL_BLOCK.findall(text):
-        try: c = json.loads(block)
-        except ValueError: return []
-        if not (isinstance(c, dict) and isinstance(c.get('name'), str) and isinstance(c.get('arguments'), dict)): return []
-        calls.append({'name': c['name'], 'arguments': c['arguments']})
-    return calls
-
-def bfcl_categories(data_dir: str | Path, categories: str | list[str] = 'all') -> list[str]:
-    "The categories to run: `all` = every supported single-turn one with a file in `data_dir` (one line each for the rest)."
-    data_dir = Path(data_dir)
-    asked = categories.split(',') if isinstance(categories, str) else list(categories)
-    every = asked == ['all']
-    asked = list(BFCL_SINGLE_TURN) if every else asked
-    if bad := [c for c in asked if c not in BFCL_SINGLE_TURN]:
-        raise RatError(f"unknown BFCL category {bad[0]!r}; expected 'all' or some of: {', '.join(BFCL_SINGLE_TURN)}")
-    missing = [c for c in asked if not (data_dir/f'BFCL_v3_{c}.json').exists()]
-    unsupported = [c for c in asked if c in BFCL_UNSUPPORTED and c not in missing]
-    if not every and (missing or unsupported):
-        c = (missing + unsupported)[0]
-        raise RatError(f"{data_dir}: no BFCL_v3_{c}.json for category {c!r}" if c in missing
-                       else f"BFCL category {c!r} is not supported: {BFCL_UNSUPPORTED[c]}")
-    if missing: print(f"BFCL categories without a file in {data_dir}, not run: {', '.join(missing)}")
-    if unsupported: print(f"BFCL categories not run ({', '.join(unsupported)}): {BFCL_UNSUPPORTED[unsupported[0]]}")
-    run = [c for c in asked if c not in missing and c not in unsupported]
-    if not run: raise RatError(f"{data_dir}: no BFCL_v3_<category>.json of a supported single-turn category")
-    return run
-
-_BFCL_PY_HINT = ' Note that the provided function is in Python 3 syntax.'
-_BFCL_TOOLS = ('\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function '
-               'signatures within <tools></tools> XML tags:\n<tools>')
-_BFCL_CALL_FORMAT = ('\n</tools>\n\nFor each function call, return a json object with function name and arguments within '
-                     '<tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n')
-
-def bfcl_fc_prompt(messages: list[dict], functions: list[dict], think: bool = True) -> str:
-    "The prompt BFCL's QwenFCHandler builds for a single-turn Python entry; `think=False` adds Qwen3's empty think block."
-    fns = copy.deepcopy(functions)
-    for f in fns: f['description'] = f.get('description', '') + _BFCL_PY_HINT
-    first_system = messages[0]['content'] if messages and messages[0]['role'] == 'system' else ''
-    p = f'<|im_start|>system\n{first_system}' + _BFCL_TOOLS + ''.join(f'\n{json.dumps(f)}\n' for f in fns) + _BFCL_CALL_FORMAT \
-        if fns else f"<|im_start|>system\n{messages[0]['content']}<|im_end|>\n"
-    for i, m in enumerate(messages):
-        if m['role'] == 'user' or (m['role'] == 'system' and i != 0): p += f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n"
-    return p + '<|im_start|>assistant\n' + ('' if think else '<think>\n\n</think>\n\n')
-
-def _bfcl_prompts(data_dir: Path, category: str, limit: int | None, think: bool) -> list[tuple[str, str]]:
-    "`(id, prompt)` for the first `limit` entries of one category."
-    path, rows = data_dir/f'BFCL_v3_{category}.json', []
-    for line, e in read_jsonl(path):
-        if limit is not None and len(rows) == limit: break
-        try:
-            messages = [m for turn in e['question'] for m in turn]
-            if bad := [m['role'] for m in messages if m['role'] not in ('system', 'user')]:
-                raise RatError(f"{path}:{line}: a {bad[0]!r} message; single-turn BFCL entries hold only system and user messages")
-            rows.append((e['id'], bfcl_fc_prompt(messages, e['function'], think)))
-        except (KeyError, TypeError, AttributeError, IndexError) as x:
-            raise RatError(f"{path}:{line}: expected a BFCL v3 entry with 'id', 'question' and 'function' ({type(x).__name__}: {x})") from None
-    return rows
-
-def bfcl_eval(system: System, data_dir: str | Path, categories: str | list[str], out_dir: str | Path, limit: int | None = None,
-              max_new_tokens: int = 256, batch_size: int = 16, model_tok=None) -> dict:
-    "Generate calls for BFCL entries, write `predictions.jsonl` (bfcl-score format) and `scores.json`, print the tables."
-    data_dir = Path(data_dir)
-    ids, prompts = zip(*[r for c in bfcl_categories(data_dir, categories) for r in _bfcl_prompts(data_dir, c, limit, system.think)])
-    model, tok = model_tok or load_system(system)
-    outs, stats = generate(model, tok, list(prompts), max_new_tokens, batch_size)
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    preds = write_jsonl(out/'predictions.jsonl', ({'id': i, 'calls': bfcl_fc_calls(assistant_prefill(p) + o[0])}
-                                                  for i, p, o in zip(ids, prompts, outs)))
-    res = bfcl_score(data_dir, preds, out=out/'scores.json', subset=limit is not None)
-    print(format_bfcl_table(res)); print(); print(format_bfcl_summary(res)); print(stats.summary())
-    return res
-
 
 # %% ../nbs/09_eval.ipynb #9d79d4ec
 def plot_compare(results: dict[str, dict], out: str | Path, metrics: tuple = ('overall', 'call_exact', 'answer', 'clarify_acc', 'no_tool_acc', 'format'),

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_models.ipynb #fad12cb1
 from __future__ import annotations
-import functools, hashlib, json, os, tempfile
+import functools, hashlib, json, os, tempfile, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Iterable
@@ -14,7 +14,8 @@ from .protocol import qwen3_chat_template
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'BASE_MODEL', 'SHIPPED', 'train_tokenizer',
            'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'check_adapter',
-           'enable_checkpointing', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model']
+           'enable_checkpointing', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model', 'System',
+           'load_system', 'GenStats', 'generate_ids', 'generate']
 
 # %% ../nbs/04_models.ipynb #5de44898
 SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
@@ -207,3 +208,65 @@ def resolve_model(name_or_path: str | Path) -> str:
     if not (d/'config.json').exists():
         raise RatError(f"{name}: the shipped base is missing from {d}; reinstall rat, or rebuild it with `rat pretrain`")
     return str(d)
+
+# %% ../nbs/04_models.ipynb #e6e7c52d
+@dataclass
+class System:
+    "A model to evaluate: base weights, an optional adapter, and the mode it was trained for."
+    name: str
+    model: str
+    adapter: str | None = None
+    think: bool = True
+
+def load_system(system: System, quantization: str | None = None):
+    "Model + tokenizer of a system, ready for generation."
+    return load_model(system.model, quantization=quantization, lora=None, adapter=system.adapter)
+
+# %% ../nbs/04_models.ipynb #68b45e32
+@dataclass
+class GenStats:
+    "Throughput of one generation run."
+    examples: int = 0
+    completions: int = 0
+    generated_tokens: int = 0
+    seconds: float = 0.0
+    def summary(self) -> str:
+        return (f'{self.examples} examples, {self.completions} completions in {self.seconds:.1f}s: '
+                f'{self.examples / max(self.seconds, 1e-9):.1f} examples/s, {self.generated_tokens / max(self.seconds, 1e-9):.0f} generated tokens/s')
+
+def _until_eos(ids: list[int], eos: int) -> list[int]: return ids[:ids.index(eos) + 1] if eos in ids else ids
+
+def generate_ids(model, tok, id_lists: list[list[int]], max_new_tokens: int = 256, batch_size: int = 16, samples: int = 1,
+                 temperature: float = 0.0, seed: int = 0, progress: bool = True) -> tuple[list[list[list[int]]], GenStats]:
+    "New token ids (`samples` per prompt, each cut after the end-of-turn token) for token-id prompts, and throughput stats."
+    import torch
+    from tqdm.auto import tqdm
+    if samples > 1 and temperature <= 0: raise RatError('samples > 1 needs a temperature > 0 (greedy decoding repeats itself)')
+    torch.manual_seed(seed)
+    order, out = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i])), [[] for _ in id_lists]
+    stats, start, dev = GenStats(examples=len(id_lists)), time.perf_counter(), next(model.parameters()).device
+    model.eval()
+    bar = tqdm(total=len(id_lists), desc='generate', disable=not progress, unit='prompt')
+    for b in range(0, len(order), batch_size):
+        idx = order[b:b + batch_size]
+        width = max(len(id_lists[i]) for i in idx)
+        ids = torch.tensor([[tok.pad_token_id] * (width - len(id_lists[i])) + id_lists[i] for i in idx], device=dev)
+        mask = torch.tensor([[0] * (width - len(id_lists[i])) + [1] * len(id_lists[i]) for i in idx], device=dev)
+        with torch.no_grad():
+            gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=temperature > 0,
+                                 temperature=temperature if temperature > 0 else None, top_p=None, top_k=None,
+                                 num_return_sequences=samples, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+        new = [_until_eos(g, tok.eos_token_id) for g in gen[:, width:].tolist()]
+        stats.generated_tokens += sum(map(len, new))
+        for j, i in enumerate(idx): out[i] = new[j * samples:(j + 1) * samples]
+        bar.update(len(idx))
+    bar.close()
+    stats.completions, stats.seconds = len(id_lists) * samples, time.perf_counter() - start
+    return out, stats
+
+def generate(model, tok, prompts: list[str], max_new_tokens: int = 256, batch_size: int = 16, samples: int = 1,
+             temperature: float = 0.0, seed: int = 0, progress: bool = True) -> tuple[list[list[str]], GenStats]:
+    "Completions (`samples` per prompt, special tokens removed) for text prompts, and throughput stats."
+    ids = [tok(p, add_special_tokens=False)['input_ids'] for p in prompts]
+    out, stats = generate_ids(model, tok, ids, max_new_tokens, batch_size, samples, temperature, seed, progress)
+    return [tok.batch_decode(o, skip_special_tokens=True) for o in out], stats

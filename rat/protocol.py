@@ -13,8 +13,9 @@ from typing import Any, Iterable
 from .core import RatError
 
 # %% auto #0
-__all__ = ['EXAMPLE_ROW', 'THINK_OPEN', 'THINK_CLOSE', 'CALL_OPEN', 'CALL_CLOSE', 'fresh_obj', 'as_obj', 'qwen3_chat_template',
-           'render_prompt', 'format_completion', 'templated_think', 'action_message', 'Parsed', 'parse_completion']
+__all__ = ['EXAMPLE_ROW', 'THINK_OPEN', 'THINK_CLOSE', 'CALL_OPEN', 'CALL_CLOSE', 'ASSISTANT', 'fresh_obj', 'as_obj',
+           'qwen3_chat_template', 'render_prompt', 'format_completion', 'templated_think', 'action_message', 'Parsed',
+           'parse_completion', 'assistant_prefill', 'loads_lenient', 'as_call', 'function_of', 'params_of', 'list_of']
 
 # %% ../nbs/01_protocol.ipynb #c32abaea
 EXAMPLE_ROW = {
@@ -223,3 +224,46 @@ def parse_completion(text: Any, prefilled_think: bool = False) -> Parsed:
     if len(reasons) > _MAX_REASONS:
         reasons = reasons[:_MAX_REASONS] + [f'... and {len(reasons) - _MAX_REASONS} more problems']
     return Parsed(think, calls, reply, not reasons, reasons)
+
+# %% ../nbs/01_protocol.ipynb #5e1193d5
+ASSISTANT = '<|im_start|>assistant\n'
+
+def assistant_prefill(prompt: str) -> str:
+    "The text a prompt already puts into the assistant turn (Qwen3's empty think block in non-thinking mode)."
+    i = prompt.rfind(ASSISTANT)
+    return prompt[i + len(ASSISTANT):] if i >= 0 else ''
+
+# %% ../nbs/01_protocol.ipynb #86646660
+def loads_lenient(s: str):
+    "`as_obj` for text a model wrote: None instead of an error when it is not JSON."
+    try: return as_obj(s)
+    except RatError: return None
+
+def as_call(c) -> tuple[str, dict] | None:
+    "`(name, arguments)` of a call in rat's, OpenAI's or BFCL's shape; None when it is malformed."
+    if not isinstance(c, dict): return None
+    if isinstance(c.get('function'), dict): c = c['function']
+    if isinstance(c.get('name'), str):
+        args = c.get('arguments', {})
+        args = loads_lenient(args) if isinstance(args, str) else args
+        return (c['name'], args) if isinstance(args, dict) else None
+    if len(c) == 1:
+        (name, args), = c.items()
+        return (name, args) if isinstance(args, dict) and name not in ('name', 'arguments', 'function') else None
+    return None
+
+def function_of(f) -> dict:
+    "A function's own description, from BFCL's or OpenAI's tool shape."
+    return f['function'] if isinstance(f, dict) and isinstance(f.get('function'), dict) else f if isinstance(f, dict) else {}
+
+def params_of(function: dict) -> tuple[dict, list]:
+    "`(properties, required)` of a function description, empty where the description lacks them."
+    params = function.get('parameters')
+    params = params if isinstance(params, dict) else {}
+    props, required = params.get('properties'), params.get('required')
+    return (props if isinstance(props, dict) else {}), (required if isinstance(required, list) else [])
+
+def list_of(x, lenient: bool = False) -> list:
+    "A list from a list or a JSON string (`lenient`: model output, where bad JSON reads as no list)."
+    x = (loads_lenient if lenient else as_obj)(x) if isinstance(x, str) else x
+    return x if isinstance(x, list) else []
