@@ -265,6 +265,7 @@ def build() -> list[tuple[str, str]]:
         for name, data in page.images.items(): (SRC/name).write_bytes(data)
     if (ROOT/'figures').is_dir(): shutil.copytree(ROOT/'figures', SRC/'figures')
     shutil.copy(DOCS/'extra.css', SRC/'stylesheets'/'extra.css')
+    (SRC/'javascripts').mkdir(); shutil.copy(DOCS/'iframe-worker-shim.js', SRC/'javascripts'/'iframe-worker-shim.js')
     nav = [{str(p.fm.get('title', p.name)) if p.name != 'index' else 'Home': f'{p.name}.md'} for p in pages]
     logging.getLogger('mkdocs').setLevel(logging.ERROR)
     conf = load_config(str(DOCS/'mkdocs.yml'), docs_dir=str(SRC), site_dir=str(OUT), nav=nav,
@@ -309,6 +310,8 @@ def check_site(expected: list[tuple[str, str]], host: str) -> list[str]:
         if any(t in text for t in ('{target=', '{: ', '{ .')): problems.append(f'{name}: leaked attribute text ({{target= / {{: / {{ .)')
         for m in machine:
             if m in text: problems.append(f'{name}: machine path {m!r} in the page')
+        for url in s.srcs:
+            if urlsplit(url).scheme in ('http', 'https'): problems.append(f'{name}: loads {url} from the network (the site must work offline)')
         for url in s.links + s.srcs:
             if url.startswith(host) or url.startswith(host.replace('https://', 'http://')):
                 problems.append(f'{name}: off-site link to the project\'s own docs: {url}'); continue
