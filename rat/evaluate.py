@@ -15,8 +15,8 @@ from .rewards import (format_reward, tool_call_reward, answer_reward, think_acti
                          parse_trl_completion, canonical_json, reply_passes)
 
 # %% auto #0
-__all__ = ['METRICS', 'argument_f1', 'score_completion', 'aggregate', 'summarize', 'metrics_table', 'evaluate', 'action_key',
-           'with_think', 'faithfulness', 'mean_sd', 'paired_bootstrap', 'plot_compare', 'plot_by_kind',
+__all__ = ['METRICS', 'PLOT_METRICS', 'argument_f1', 'score_completion', 'aggregate', 'summarize', 'metrics_table', 'evaluate',
+           'action_key', 'with_think', 'faithfulness', 'mean_sd', 'paired_bootstrap', 'plot_systems',
            'write_comparison', 'compare', 'parse_system']
 
 # %% ../nbs/09_eval.ipynb #a7bfcc6b
@@ -164,32 +164,27 @@ def paired_bootstrap(a: list[list[float]], b: list[list[float]], resamples: int 
     return {'diff': sum(d) / n, 'lo': means[int(0.025 * resamples)], 'hi': means[int(0.975 * resamples) - 1], 'rows': n, 'seeds': len(a)}
 
 # %% ../nbs/09_eval.ipynb #9d79d4ec
-def plot_compare(results: dict[str, dict], out: str | Path, metrics: tuple = ('overall', 'call_exact', 'answer', 'clarify_acc', 'no_tool_acc', 'format'),
-                 title: str = 'Systems on the eval set') -> Path:
-    "Grouped bars: one group per metric, one bar per system."
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    names, w = list(results), 0.8 / max(len(results), 1)
-    fig, ax = plt.subplots(figsize=(9, 4))
-    for i, n in enumerate(names):
-        vals = [results[n]['all'].get(m) or 0 for m in metrics]
-        ax.bar([j + i * w for j in range(len(metrics))], vals, w, label=n)
-    ax.set_xticks([j + w * (len(names) - 1) / 2 for j in range(len(metrics))], metrics)
-    ax.set(ylim=(0, 1.05), ylabel='score', title=title); ax.legend(fontsize=8, ncol=2); ax.grid(axis='y', alpha=.3)
-    fig.tight_layout(); fig.savefig(out, dpi=110); plt.close(fig)
-    return Path(out)
+PLOT_METRICS = ('overall', 'call_exact', 'answer', 'clarify_acc', 'no_tool_acc', 'format')
 
-def plot_by_kind(results: dict[str, dict], out: str | Path, title: str = 'Per-kind success') -> Path:
-    "Bars of `overall` per row kind, one bar per system."
+def plot_systems(results: dict[str, dict], # `{system name: evaluate(...) metrics}`
+                 out: str | Path, # the PNG to write
+                 by: str = 'metric', # 'metric': one group per metric; 'kind': `overall` per row kind
+                 metrics: tuple = PLOT_METRICS, # the metrics shown when `by='metric'`
+                 title: str | None = None) -> Path:
+    "Grouped bars, one bar per system: one group per metric, or per row kind."
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    kinds = sorted({k for r in results.values() for k in r['by_kind']})
+    if by == 'metric': groups, value = list(metrics), lambda r, g: r['all'].get(g)
+    elif by == 'kind': groups, value = sorted({k for r in results.values() for k in r['by_kind']}), lambda r, g: r['by_kind'].get(g, {}).get('overall')
+    else: raise RatError(f"plot_systems: by must be 'metric' or 'kind', got {by!r}")
     names, w = list(results), 0.8 / max(len(results), 1)
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = plt.subplots(figsize=(9, 4) if by == 'metric' else (8, 3.5))
     for i, n in enumerate(names):
-        ax.bar([j + i * w for j in range(len(kinds))], [results[n]['by_kind'].get(k, {}).get('overall') or 0 for k in kinds], w, label=n)
-    ax.set_xticks([j + w * (len(names) - 1) / 2 for j in range(len(kinds))], kinds)
-    ax.set(ylim=(0, 1.05), ylabel='success', title=title); ax.legend(fontsize=8, ncol=2); ax.grid(axis='y', alpha=.3)
+        ax.bar([j + i * w for j in range(len(groups))], [value(results[n], g) or 0 for g in groups], w, label=n)
+    ax.set_xticks([j + w * (len(names) - 1) / 2 for j in range(len(groups))], groups)
+    ax.set(ylim=(0, 1.05), ylabel='score' if by == 'metric' else 'success',
+           title=title or ('Systems on the eval set' if by == 'metric' else 'Per-kind success'))
+    ax.legend(fontsize=8, ncol=2); ax.grid(axis='y', alpha=.3)
     fig.tight_layout(); fig.savefig(out, dpi=110); plt.close(fig)
     return Path(out)
 
@@ -200,7 +195,7 @@ def write_comparison(results: dict[str, dict], out_dir: str | Path, ref: dict[st
     table = metrics_table(results, ref={k: v for k, v in (ref or {}).items() if v in results})
     (out/'compare.md').write_text(table + '\n')
     (out/'compare.json').write_text(json.dumps(results, indent=1))
-    plot_compare(results, figure or out/'compare.png')
+    plot_systems(results, figure or out/'compare.png')
     print(table)
     return results
 
