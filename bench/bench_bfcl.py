@@ -1,11 +1,11 @@
 """BFCL scoring throughput on the conformance suite (`../shared/data/bfcl_v3/conformance`, 8 prediction files).
 
 Three numbers, each the best of 3 runs, single thread:
-- `score_file`: `rat.rewards.bfcl_score` on each file, end to end (reading predictions and the BFCL question and answer
+- `score_file`: `rat.bfcl_score.bfcl_score` on each file, end to end (reading predictions and the BFCL question and answer
   files, AST matching), in entries per second; each file's result is checked against the suite's `expected.json`;
 - `python_syntax`: the same with every prediction written as BFCL's Python-syntax string (`[f(a=1)]`), which adds
   `parse_python_calls`;
-- `match_only`: `rat.rewards.bfcl_match` on entries already in memory.
+- `match_only`: `rat.bfcl.bfcl_match` on entries already in memory.
 There is no baseline to race here (BFCL's own checker is not installed); the ratio reported is against the
 suite's expected scores, which must match exactly.
 
@@ -17,7 +17,8 @@ from _common import single_thread, write_result, shown
 single_thread()
 
 from rat.core import read_jsonl, shared_data_dir
-from rat.bfcl import bfcl_match, bfcl_score
+from rat.bfcl import bfcl_match
+from rat.bfcl_score import bfcl_score
 
 RUNS = 3
 
