@@ -151,7 +151,7 @@ def _demo_stages(cfg: DemoConfig, seed: int, base: str, out: Path, train: list[d
 def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, cfg: DemoConfig | None = None) -> dict:
     "Run the miniature paper experiment for one seed on CPU; return (and write to `out_dir/demo.json`) every number."
     from rat.data import load_rows
-    from rat.toyworld import toyworld_dir
+    from rat.conversations import toyworld_dir
     from rat.evaluate import metrics_table, write_comparison
     from rat.models import resolve_model
     from rat.core import environment

@@ -24,7 +24,7 @@ PROTOCOL_TOKENS = ['<think>', '</think>', '<tool_call>', '</tool_call>', '<tool_
 @functools.lru_cache(maxsize=1)
 def _default_corpus(conversations: int = 300, seed: int = 12345) -> tuple[str, ...]:
     "Text the tiny tokenizer learns from: the chat template, and toy-world conversations rendered by it (half with thinking)."
-    from rat.toyworld import generate_rows
+    from rat.conversations import generate_rows
     from rat.protocol import action_message, render_prompt
     def rendered(r, think): return render_prompt({**r, 'messages': r['messages'] + [action_message(r, think)]},
                                                  add_generation_prompt=False, enable_thinking=think)
