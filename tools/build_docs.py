@@ -180,8 +180,8 @@ class Page:
         self.name = page_name(stem, fm).removesuffix('.html')
         self.images: dict[str, bytes] = {}
 
-    def output(self, o: dict) -> str:
-        "One saved output as Markdown (or HTML for an HTML output), cleaned."
+    def output(self, o: dict, echo: bool = True) -> str:
+        "One saved output as Markdown (or HTML for an HTML output), cleaned; Markdown of a hidden-input cell is page text."
         import base64
         kind = o['output_type']
         if kind == 'stream':
@@ -201,7 +201,7 @@ class Page:
         if 'text/markdown' in data:
             md = self.site.links(clean_text(_text(data['text/markdown'])))
             if re.search(r'^\s*(---\s*)?\n*\[source\]\(', md): return api_entry(md)
-            return f'<div class="rat-output" markdown>\n\n{md.strip()}\n\n</div>'
+            return f'<div class="{"rat-output" if echo else "rat-content"}" markdown>\n\n{md.strip()}\n\n</div>'
         if 'text/html' in data:
             return f'<div class="rat-output"><div class="rat-html">\n{clean_text(_text(data["text/html"])).strip()}\n</div></div>'
         if 'text/plain' in data:
@@ -211,8 +211,9 @@ class Page:
     def code(self, c: dict) -> list[str]:
         d, src = directives(_src(c))
         if d.get('hide') == 'true' or d.get('include') == 'false': return []
-        blocks = [fence(src, 'python')] if d.get('echo', 'true') != 'false' and src.strip() else []
-        if d.get('output', 'true') != 'false': blocks += [b for o in c.get('outputs', []) if (b := self.output(o))]
+        echo = d.get('echo', 'true') != 'false'
+        blocks = [fence(src, 'python')] if echo and src.strip() else []
+        if d.get('output', 'true') != 'false': blocks += [b for o in c.get('outputs', []) if (b := self.output(o, echo))]
         return blocks
 
     def markdown(self) -> str:
@@ -292,9 +293,9 @@ class _Scan(html.parser.HTMLParser):
         if self._pre: self.pre[-1] += data
         else: self.text.append(data)
 
-def check_site(expected: list[tuple[str, str]], host: str) -> list[str]:
+def check_site(expected: list[tuple[str, str]], host: str, stats: dict | None = None) -> list[str]:
     "What a reader would trip on, one line each: missing pages, raw directives, leaked attributes, dead links."
-    problems, scans = [], {}
+    problems, scans, stats = [], {}, {} if stats is None else stats
     for nb, page in expected:
         if not (OUT/page).exists(): problems.append(f'{nb}: no page {page}')
     for f in sorted(OUT.glob('*.html')):
@@ -322,6 +323,7 @@ def check_site(expected: list[tuple[str, str]], host: str) -> list[str]:
                 path = (OUT/unquote(parts.path)).resolve()
                 if path.is_dir(): path = path/'index.html'
                 target = path.relative_to(OUT.resolve()).as_posix() if path.is_relative_to(OUT.resolve()) else None
+            stats['internal links'] = stats.get('internal links', 0) + 1
             if target is None or not (OUT/target).is_file(): problems.append(f'{name}: dead link {url}'); continue
             if parts.fragment and target in scans and parts.fragment not in scans[target].ids:
                 problems.append(f'{name}: no anchor #{parts.fragment} in {target}')
@@ -333,12 +335,14 @@ def main(check: bool = True) -> int:
     expected = build()
     built = time.time() - t
     host = Site(get_config()).host
-    problems = check_site(expected, host) if check else []
+    stats = {}
+    problems = check_site(expected, host, stats) if check else []
     for p in problems[:50]: print(p)
     if len(problems) > 50: print(f'... and {len(problems) - 50} more')
     n = len(list(OUT.glob('*.html')))
     print(f'docs: {len(expected)} notebooks -> {n} pages in {OUT.relative_to(ROOT)}/ in {built:.0f}s; '
-          f'{len(problems)} problem(s) (open {OUT.relative_to(ROOT)}/index.html)')
+          f"{stats.get('internal links', 0)} internal links and images checked, {len(problems)} problem(s) "
+          f'(open {OUT.relative_to(ROOT)}/index.html)')
     return 1 if problems else 0
 
 if __name__ == '__main__':
