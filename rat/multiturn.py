@@ -311,7 +311,7 @@ def run_episodes(model, tok, rows: list[dict], max_turns: int = 3, max_new_token
         active = calling
     return episodes
 
-def _mean(xs) -> float | None:
+def _mean_present(xs) -> float | None:
     xs = [x for x in xs if x is not None]
     return sum(xs) / len(xs) if xs else None
 
@@ -321,20 +321,20 @@ def episode_metrics(rows: list[dict], episodes: list[list[dict]]) -> dict:
     other = [(r, e) for r, e in zip(rows, episodes) if not as_obj(r['target_tool_calls'])]
     errors = [tool_errors(e) for e in episodes]
     return {'episodes': len(rows), 'tool_call_episodes': len(calls),
-            'answer_accuracy': _mean(float(episode_answer_correct(r, e)) for r, e in calls),
-            'abstain_accuracy': _mean(float(episode_answer_correct(r, e)) for r, e in other),
-            'first_turn_calls': _mean(float(bool(assistant_turns(e)[0].get('tool_calls'))) for r, e in calls),
-            'first_call_accuracy': _mean(_step_reward(tool_call_reward, r, assistant_turns(e)[0]) for r, e in calls),
-            'first_call_partial': _mean(_step_reward(tool_call_partial_reward, r, assistant_turns(e)[0]) for r, e in calls),
+            'answer_accuracy': _mean_present(float(episode_answer_correct(r, e)) for r, e in calls),
+            'abstain_accuracy': _mean_present(float(episode_answer_correct(r, e)) for r, e in other),
+            'first_turn_calls': _mean_present(float(bool(assistant_turns(e)[0].get('tool_calls'))) for r, e in calls),
+            'first_call_accuracy': _mean_present(_step_reward(tool_call_reward, r, assistant_turns(e)[0]) for r, e in calls),
+            'first_call_partial': _mean_present(_step_reward(tool_call_partial_reward, r, assistant_turns(e)[0]) for r, e in calls),
             'invalid_call_rate': sum(x for x, _ in errors) / max(1, sum(n for _, n in errors)),
-            'ran_out_rate': _mean(float(ran_out(e)) for e in episodes),
-            'mean_turns': _mean(len(assistant_turns(e)) for e in episodes)}
+            'ran_out_rate': _mean_present(float(ran_out(e)) for e in episodes),
+            'mean_turns': _mean_present(len(assistant_turns(e)) for e in episodes)}
 
 def step_metrics(rows: list[dict], first_turns: list[dict], rewards: str = DEFAULT_REWARDS) -> dict:
     "Single-step metrics: the mean of each `rat.rewards` reward over one turn per row, and of their weighted sum."
     cols = {k: [r.get(k) for r in rows] for k in ('target_tool_calls', 'target_reply', 'kind', 'tools', 'messages', 'source')}
-    out = {f'step_{f.__name__}': _mean(f(first_turns, **cols)) for f in (format_reward, tool_call_reward, tool_call_partial_reward, answer_reward)}
-    return out | {'step_reward': _mean(combined_reward(rewards)(first_turns, **cols)), 'rows': len(rows)}
+    out = {f'step_{f.__name__}': _mean_present(f(first_turns, **cols)) for f in (format_reward, tool_call_reward, tool_call_partial_reward, answer_reward)}
+    return out | {'step_reward': _mean_present(combined_reward(rewards)(first_turns, **cols)), 'rows': len(rows)}
 
 def evaluate_multiturn(model, tok, rows: list[dict], max_turns: int = 3, max_new_tokens: int = 96, batch_size: int = 16) -> dict:
     "End-to-end episode metrics on the episode rows, and single-step metrics on every row."
