@@ -31,7 +31,8 @@ class PretrainConfig:
 
 def pretrain_rows(cfg: PretrainConfig) -> list[dict]:
     "The corpus: rows of the pretraining world's, the notes' and the synthetic worlds' conversations (sizes from `cfg`)."
-    from rat.toyworld import PRETRAIN, NOTES, synthetic_world, generate_rows
+    from rat.intents import PRETRAIN, NOTES
+    from rat.conversations import synthetic_world, generate_rows
     return (generate_rows(cfg.conversations, seed=cfg.seed, world=PRETRAIN) + generate_rows(cfg.note_conversations, seed=cfg.seed + 1, world=NOTES)
             + generate_rows(cfg.synthetic_conversations, seed=cfg.seed + 2, world=synthetic_world))
 
