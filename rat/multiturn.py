@@ -15,6 +15,7 @@ from .protocol import as_obj, render_prompt
 from .rewards import DEFAULT_REWARDS, answer_reward, combined_reward, format_reward, tool_call_partial_reward, tool_call_reward, reward_setup
 from .toyworld import TOOLS, execute_call, execute_targets, tool_message
 from .grpo import grpo_rewards
+from .models import generate_ids
 from .train import Preset, data_label, run_training
 
 # %% auto #0
@@ -272,34 +273,19 @@ def _run_call(env, call: dict) -> dict:
     except Exception as e: result = {'error': str(e)}
     return {'role': 'tool', 'name': name, 'content': str(result)}
 
-def _generate(model, tok, id_lists: list[list[int]], max_new_tokens: int, batch_size: int) -> list[list[int]]:
-    "Greedy continuations (up to and including the end-of-turn token), batched by similar length, left-padded."
-    import torch
-    order, out, dev = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i])), [None] * len(id_lists), model.device
-    for s in range(0, len(order), batch_size):
-        chunk = order[s:s + batch_size]
-        width = max(len(id_lists[i]) for i in chunk)
-        ids = torch.tensor([[tok.pad_token_id] * (width - len(id_lists[i])) + id_lists[i] for i in chunk], device=dev)
-        mask = (torch.arange(width, device=dev)[None] >= torch.tensor([width - len(id_lists[i]) for i in chunk], device=dev)[:, None]).long()
-        with torch.no_grad():
-            gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)[:, width:].tolist()
-        for i, g in zip(chunk, gen): out[i] = g[:g.index(tok.eos_token_id) + 1] if tok.eos_token_id in g else g
-    return out
-
 def run_episodes(model, tok, rows: list[dict], max_turns: int = 3, max_new_tokens: int = 96, batch_size: int = 16,
                  timeout_s: float = 1.0) -> list[list[dict]]:
     "Play each row's episode greedily, executing the model's calls as TRL's training loop does; the messages of each."
     from trl.chat_template_utils import add_response_schema, parse_response
     if getattr(tok, 'response_template', None) is None and getattr(tok, 'response_schema', None) is None: add_response_schema(tok)
     template, envs = multiturn_chat_template(tok), environments_for(rows, timeout_s)
-    model.eval()
     ids = [tok(render_prompt(r, tok, enable_thinking=True), add_special_tokens=False)['input_ids'] for r in rows]
     schemas = [as_obj(r['tools']) for r in rows]
     episodes, active = [[] for _ in rows], list(range(len(rows)))
     for turn in range(max_turns + 1):
         if not active: break
-        for i, gen in zip(active, _generate(model, tok, [ids[i] for i in active], max_new_tokens, batch_size)):
+        new, _ = generate_ids(model, tok, [ids[i] for i in active], max_new_tokens, batch_size, progress=False)   # greedy
+        for i, (gen,) in zip(active, new):
             episodes[i].append(parse_response(tok, gen, prefix=ids[i], tools=schemas[i]))
             ids[i] = ids[i] + gen
         calling = [i for i in active if episodes[i][-1].get('tool_calls')] if turn < max_turns else []
