@@ -9,17 +9,29 @@ from pathlib import Path
 from .core import RatError, check_out_dir
 
 # %% auto #0
-__all__ = ['COUNT_ARGS', 'FOLDER_OUT', 'cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo', 'cmd_pretrain',
-           'cmd_merge', 'cmd_fixture', 'cmd_toyworld', 'cmd_bfcl_score', 'cmd_plan', 'check_args', 'parser', 'main']
+__all__ = ['COUNT_ARGS', 'FOLDER_OUT', 'DATA_HELP', 'cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo',
+           'cmd_pretrain', 'cmd_merge', 'cmd_fixture', 'cmd_toyworld', 'cmd_bfcl_score', 'cmd_plan', 'bfcl_source',
+           'data_formats', 'cmd_data_convert', 'cmd_data_validate', 'cmd_data_stats', 'check_args', 'parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #88553dea
 def _train_overrides(a) -> dict:
     from rat.train import parse_sets, read_config_file
     return read_config_file(a.config) | parse_sets(a.set)
 
+def _data(path: str) -> str | list[dict]:
+    "`--data`: a JSONL file of rat rows as it is (the run records its path); chat format or a dataset converted here, counts printed."
+    from rat.convert import ConvertReport, data_layout, read_rows
+    layout, arrow = data_layout(path)
+    if layout == 'rows' and not arrow: return path
+    report = ConvertReport(str(path), layout)
+    rows = read_rows(path, report=report)
+    print('\n'.join(report.lines()))
+    return rows
+
 def cmd_sft(a):
     from rat.sft import sft
-    run = sft(a.data, a.out, think=a.think, preset=a.preset, adapter=a.adapter, overrides=_train_overrides(a),
+    overrides = _train_overrides(a)   # a bad --set fails before --data is converted
+    run = sft(_data(a.data), a.out, think=a.think, preset=a.preset, adapter=a.adapter, overrides=overrides,
               resume=a.resume, limit=a.limit, loss_on=a.loss_on, overwrite=a.overwrite)
     print(f'sft ({"think" if a.think else "no-think"}) done: adapter in {run/"adapter"}')
 
@@ -29,10 +41,10 @@ def cmd_grpo(a):
               limit=a.limit, quantization=q, overwrite=a.overwrite)
     if a.rollout == 'multi-turn':
         from rat.multiturn import grpo_multiturn
-        run = grpo_multiturn(a.data, a.out, max_turns=a.max_turns, **kw)
+        run = grpo_multiturn(_data(a.data), a.out, max_turns=a.max_turns, **kw)
     else:
         from rat.grpo import grpo
-        run = grpo(a.data, a.out, **kw)
+        run = grpo(_data(a.data), a.out, **kw)
     print(f'grpo done: adapter in {run/"adapter"}, reward curves in {run/"rewards.png"}')
 
 def _model(name: str) -> str:
@@ -42,15 +54,17 @@ def _model(name: str) -> str:
 
 def cmd_eval(a):
     from rat.data import select_rows
-    from rat.evaluate import System, evaluate, load_system
+    from rat.models import System, load_system
+    from rat.evaluate import evaluate
     sys_ = System(Path(a.out).name, _model(a.model), a.adapter, a.think)
-    evaluate(sys_, select_rows(a.data, a.limit), a.out, a.max_new_tokens, a.batch_size, a.samples, a.temperature, a.seed,
+    evaluate(sys_, select_rows(_data(a.data), a.limit), a.out, a.max_new_tokens, a.batch_size, a.samples, a.temperature, a.seed,
              model_tok=load_system(sys_, a.quantization), faithful=a.faithfulness)
     print(f'wrote {a.out}/metrics.json, predictions.jsonl, metrics.md')
 
 def cmd_bfcl(a):
     from rat.core import shared_data_dir
-    from rat.evaluate import System, bfcl_categories, bfcl_eval, load_system
+    from rat.models import System, load_system
+    from rat.bfcl_score import bfcl_categories, bfcl_eval
     data = a.data or shared_data_dir()/'bfcl_v3'
     cats = bfcl_categories(data, a.categories)   # checked before the model loads
     sys_ = System('bfcl', _model(a.model), a.adapter, a.think)
@@ -89,12 +103,12 @@ def cmd_fixture(a):
     print(tiny_model(out_dir=a.out, force=a.force or a.overwrite))
 
 def cmd_toyworld(a):
-    from rat.toyworld import write_toyworld
+    from rat.conversations import write_toyworld
     for p in write_toyworld(a.out, seed=a.seed, overwrite=a.overwrite).values(): print(p)
 
 def cmd_bfcl_score(a):
     import json
-    from rat.rewards import bfcl_score, format_bfcl_summary, format_bfcl_table
+    from rat.bfcl_score import bfcl_score, format_bfcl_summary, format_bfcl_table
     res = bfcl_score(a.data, a.predictions, subset=a.subset)
     cats = res['coverage'].values()
     cover = f"{sum(v['predicted'] for v in cats)} of {sum(v['in_category'] for v in cats)} entries (" + \
@@ -105,16 +119,58 @@ def cmd_bfcl_score(a):
     print(f'predictions cover {cover}'); print(format_bfcl_table(res)); print(); print(format_bfcl_summary(res))
 
 def cmd_plan(a):
-    from rat.plan import plan_memory, read_model_config, render_plan
+    from rat.plan import read_model_config
+    from rat.peak import plan_memory, render_plan
     cfg = read_model_config(a.model) if a.model else None
     print(render_plan(plan_memory(a.preset, cfg, prompt_tokens=a.prompt_tokens, gpu_gb=a.gpu_gb)))
 
+# %% ../nbs/11_cli.ipynb #c16d0a02
+def bfcl_source(p: Path):
+    "BFCL v3 entries as conversion units: one `BFCL_v3_<category>.json`, or every category file of a folder."
+    from rat.bfcl import BFCL_CATEGORIES, load_bfcl
+    from rat.convert import row_units
+    from rat.data import LoadReport
+    cat = p.name.removeprefix('BFCL_v3_').removesuffix('.json')
+    files = [(p.parent, cat)] if p.is_file() and cat in BFCL_CATEGORIES else [(p, c) for c in BFCL_CATEGORIES if (p/f'BFCL_v3_{c}.json').exists()]
+    if not files: raise RatError(f"{p}: expected a BFCL v3 folder or a BFCL_v3_<category>.json file, category one of {', '.join(BFCL_CATEGORIES)}")
+    def pairs():
+        for d, c in files:
+            rep = LoadReport()
+            rows = load_bfcl(d, c, on_error='skip', report=rep)
+            yield from ((f"{d/f'BFCL_v3_{c}.json'}:{r['id']}", r) for r in rows)
+            yield from ((w, RatError(f'{w}: {why}')) for w, why in rep.skipped)
+    return row_units(pairs()), sum(BFCL_CATEGORIES[c] for _, c in files)
+
+def data_formats() -> tuple[str, ...]:
+    "The `rat data convert --from` choices: rat.convert's formats, and bfcl."
+    from rat.convert import FOLDER_SOURCES, formats
+    FOLDER_SOURCES.setdefault('bfcl', bfcl_source)
+    return formats()
+
+def cmd_data_convert(a):
+    from rat.convert import convert
+    data_formats()
+    print(convert(a.src, a.out, a.fmt, on_error=a.on_error, limit=a.limit, split=a.split, overwrite=a.overwrite))
+    print(f'wrote {a.out}')
+
+def cmd_data_validate(a) -> int:
+    from rat.convert import validate
+    n, problems = validate(a.file, split=a.split)
+    print('\n'.join([*problems, f'{a.file}: {n} rows, ' + (f'{len(problems)} problems' if problems else 'all valid')]))
+    return 1 if problems else 0
+
+def cmd_data_stats(a):
+    from rat.convert import stats
+    s = stats(a.file, tokenizer=_model(a.tokenizer) if a.tokenizer else None, figure=a.figure, sample=a.sample, split=a.split)
+    width = max(map(len, s))
+    print('\n'.join(f'{k:<{width}}  {v}' for k, v in s.items()))
+
 # %% ../nbs/11_cli.ipynb #17d6c687
-COUNT_ARGS = ('samples', 'batch_size', 'max_new_tokens', 'limit', 'max_turns')
+COUNT_ARGS = ('samples', 'batch_size', 'max_new_tokens', 'limit', 'max_turns', 'sample')
 FOLDER_OUT = ('sft', 'grpo', 'eval', 'bfcl', 'compare', 'merge', 'fixture', 'toyworld')
 
 def check_args(a) -> None:
-    "One RatError for an option out of range: counts below 1, a temperature that is not finite and ≥ 0, an impossible --out, a used run folder, a bad --adapter."
+    "One RatError for an option out of range: counts below 1, a temperature that is not finite and ≥ 0, an impossible --out, an unknown preset, a used run folder, a bad --adapter."
     for k in COUNT_ARGS:
         v = getattr(a, k, None)
         if v is not None and v < 1: raise RatError(f"--{k.replace('_', '-')} must be at least 1, got {v}")
@@ -122,7 +178,8 @@ def check_args(a) -> None:
     if t is not None and not (math.isfinite(t) and t >= 0): raise RatError(f"--temperature must be a finite number >= 0, got {t}")
     if a.cmd in FOLDER_OUT and getattr(a, 'out', None): check_out_dir(a.out)
     if a.cmd in ('sft', 'grpo'):
-        from rat.train import check_run_dir
+        from rat.train import check_run_dir, resolve_preset
+        resolve_preset(a.preset)   # before --data is read (a chat file is converted first)
         check_run_dir(a.out, a.resume, a.overwrite)
     if getattr(a, 'adapter', None):
         from rat.models import check_adapter
@@ -131,9 +188,10 @@ def check_args(a) -> None:
 
 # %% ../nbs/11_cli.ipynb #5bd8fee9
 class _Fmt(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter): pass
+DATA_HELP = 'rat rows (JSONL, or a HF dataset folder / parquet) or chat-format conversations, converted on the fly (rat.convert.read_rows)'
 
 def _train_args(p):
-    p.add_argument('--data', default='data/toyworld_train.jsonl', help='JSONL of rows (see the data docs)')
+    p.add_argument('--data', default='data/toyworld_train.jsonl', help=DATA_HELP)
     p.add_argument('--preset', default='cpu-tiny', help='cpu-tiny | 1gpu-qwen3-1.7b | 1gpu-qwen3-1.7b-vllm')
     p.add_argument('--adapter', default=None, help='continue training this PEFT adapter (e.g. an SFT run\'s adapter/)')
     p.add_argument('--set', action='append', metavar='KEY=VALUE', help='override any trainer config field (repeatable)')
@@ -192,7 +250,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = add('eval', cmd_eval, 'Generate on an eval set and report format, tool-call, answer, clarify and no-tool metrics.')
     p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
-    p.add_argument('--data', default='data/toyworld_test.jsonl'); p.add_argument('--out', default='runs/eval')
+    p.add_argument('--data', default='data/toyworld_test.jsonl', help=DATA_HELP); p.add_argument('--out', default='runs/eval')
     p.add_argument('--samples', type=int, default=1, help='completions per prompt (pass@k; needs --temperature)')
     p.add_argument('--temperature', type=float, default=0.0, help='0 = greedy'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--faithfulness', action='store_true', help='thinking systems: re-generate tool-call actions with the reasoning emptied / swapped (rat.evaluate.faithfulness)')
@@ -237,22 +295,44 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--model', default=None, help="folder (its config.json) or hub name to plan for instead of the preset's model; Qwen/Qwen3-1.7B is known offline")
     p.add_argument('--prompt-tokens', type=int, default=1024, help='prompt length to plan for (the presets\' budget: rat.train.MAX_PROMPT_TOKENS)')
     p.add_argument('--gpu-gb', type=float, default=24, help='GPU memory in GiB to check the peak against')
+
+    help = 'Bring your own data: convert conversations and public datasets to rat rows, validate a row file, summarise one.'
+    actions = sub.add_parser('data', help=help, description=help, formatter_class=_Fmt).add_subparsers(dest='action', required=True, metavar='ACTION')
+    def action(name, fn, help):
+        p = actions.add_parser(name, help=help, description=help, formatter_class=_Fmt)
+        p.set_defaults(fn=fn); return p
+    p = action('convert', cmd_data_convert, 'Convert IN to a JSON Lines file of rat rows, streaming; print the counts in and out and why items were skipped.')
+    p.add_argument('--from', dest='fmt', required=True, choices=data_formats(), help='the layout of IN (chat: TRL/HF chat format; sgd: a split folder; bfcl: a folder or one category file)')
+    p.add_argument('src', metavar='IN', help='a JSONL or JSON file, parquet file(s), a HF dataset folder (save_to_disk) or hub id; for sgd and bfcl a folder')
+    p.add_argument('out', metavar='OUT', help='the rows file to write (.jsonl)')
+    p.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='raise: stop at the first bad item; skip: convert the others, count and list the bad ones (all in OUT-stem.skipped.txt)')
+    p.add_argument('--limit', type=int, default=None, help='convert only the first N items')
+    p.add_argument('--overwrite', action='store_true', help='replace an existing OUT')
+    p = action('validate', cmd_data_validate, 'Check every row of a rows file (or dataset); one line per bad row, as file:line: field: expected ...; exit status 1 if any.')
+    p.add_argument('file', metavar='FILE', help='JSONL of rat rows, or a HF dataset folder / parquet of them')
+    p = action('stats', cmd_data_stats, 'Rows by kind and source, sizes, prompt and completion lengths, and a figure.')
+    p.add_argument('file', metavar='FILE', help='rat rows or chat-format conversations (JSONL, or a HF dataset folder / parquet)')
+    p.add_argument('--tokenizer', default=None, help="lengths in this tokenizer's tokens (hub name, folder, 'rat-tiny-base'); default: characters")
+    p.add_argument('--figure', default=None, help='figure path (default: FILE-stem.stats.png beside FILE)')
+    p.add_argument('--sample', type=int, default=500, help='measure lengths on up to N rows, evenly spaced')
+    for p in actions.choices.values(): p.add_argument('--split', default='train', help='split of a DatasetDict folder or hub dataset')
     return ap
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `rat` console script: errors in the user's input are one line, not a traceback."
     a = parser().parse_args(argv)
-    try: check_args(a); a.fn(a)
+    name = ' '.join(filter(None, (a.cmd, getattr(a, 'action', None))))
+    try: check_args(a); code = a.fn(a)
     except RatError as e:
-        print(f'rat {a.cmd}: error: {e}', file=sys.stderr); return 2
+        print(f'rat {name}: error: {e}', file=sys.stderr); return 2
     except KeyboardInterrupt:
-        print(f'rat {a.cmd}: interrupted', file=sys.stderr); return 130
+        print(f'rat {name}: interrupted', file=sys.stderr); return 130
     except Exception as e:
         if type(e).__name__ != 'OutOfMemoryError': raise
-        print(f'rat {a.cmd}: error: out of GPU memory ({e.__class__.__module__}.OutOfMemoryError): use the QLoRA preset, '
+        print(f'rat {name}: error: out of GPU memory ({e.__class__.__module__}.OutOfMemoryError): use the QLoRA preset, '
               'a smaller batch (--set per_device_train_batch_size=...) or shorter completions (--set max_completion_length=...)',
               file=sys.stderr); return 2
-    return 0
+    return code or 0
 
 # %% ../nbs/11_cli.ipynb #b7494975
 #| eval: false
