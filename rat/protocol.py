@@ -59,7 +59,11 @@ def qwen3_chat_template() -> str:
     return (Path(spec.submodule_search_locations[0])/'chat_templates'/'qwen3.jinja').read_text(encoding='utf-8')
 
 # %% ../nbs/01_protocol.ipynb #c163c5fd
-def render_prompt(row: dict, tok=None, add_generation_prompt: bool = True, **template_kwargs) -> str:
+def render_prompt(row: dict, # a row (messages, tools), in memory or in `datasets` form
+                  tok=None, # a tokenizer whose chat template renders it (default: Qwen3's template, no tokenizer needed)
+                  add_generation_prompt: bool = True, # end with the opening of the assistant turn
+                  **template_kwargs, # passed to the template, e.g. `enable_thinking=False`
+                 ) -> str:
     "The prompt text the model sees for `row`: `tok`'s chat template (default: Qwen3's), with the row's tools."
     messages, tools = as_obj(row['messages']), as_obj(row['tools']) or None
     if tok is not None:
@@ -73,7 +77,10 @@ def render_prompt(row: dict, tok=None, add_generation_prompt: bool = True, **tem
 THINK_OPEN, THINK_CLOSE = '<think>', '</think>'
 CALL_OPEN, CALL_CLOSE = '<tool_call>', '</tool_call>'
 
-def format_completion(think: str, tool_calls: Iterable[dict] = (), reply: str = '') -> str:
+def format_completion(think: str, # the reasoning, written inside <think>…</think>
+                      tool_calls: Iterable[dict] = (), # `{'name', 'arguments'}` calls, each in a <tool_call> block
+                      reply: str = '', # the reply, used when there are no calls
+                     ) -> str:
     "The protocol text for a reasoning plus either calls (`{'name', 'arguments'}` dicts) or a reply."
     calls = [f'{CALL_OPEN}\n' + json.dumps({'name': c['name'], 'arguments': as_obj(c['arguments'])},
                                            ensure_ascii=False) + f'\n{CALL_CLOSE}' for c in tool_calls]
@@ -90,7 +97,9 @@ def templated_think(row: dict) -> str:
             'clarify': 'A required argument is missing, so I will ask the user for it.',
             'no_tool': 'None of the available tools can do this, so I will say so.'}.get(row['kind'], 'I will reply.')
 
-def action_message(row: dict, think: bool) -> dict:
+def action_message(row: dict, # a row with its targets
+                   think: bool, # write the reasoning (the row's, else templated) into the content
+                  ) -> dict:
     "The target assistant message of a row (tool-call arguments as JSON strings, as the Qwen3 template prints them)."
     calls = as_obj(row['target_tool_calls'])
     reasoning = (row.get('target_think') or templated_think(row)) if think else ''
@@ -156,6 +165,7 @@ def _repair(raw: str) -> Any:
     try: return json.loads(json.dumps(ast.literal_eval(raw), allow_nan=False))
     except Exception: return None  # literal_eval raises many types (SyntaxError, ValueError, MemoryError, ...)
 
+# %% ../nbs/01_protocol.ipynb #729b587a
 def _decode_json(text: str) -> tuple[bool, Any, str | None, bool]:
     "Decode the JSON value that `text` starts with: (ok, value, problem, whether `text` may be cut short)."
     try: obj, end = _DECODER.raw_decode(text)
@@ -208,7 +218,9 @@ def _read_reply(body: str, reasons: list[str]) -> str:
     return reply
 
 # %% ../nbs/01_protocol.ipynb #0ae4a9c6
-def parse_completion(text: Any, prefilled_think: bool = False) -> Parsed:
+def parse_completion(text: Any, # what the model wrote (anything: a non-string is reported, not raised)
+                     prefilled_think: bool = False, # the prompt ended with <think>, so the text starts inside the think block
+                    ) -> Parsed:
     "Read `<think>…</think>` then tool calls or a reply; never raises (problems go to `reasons`)."
     if not isinstance(text, str):
         return Parsed(reasons=[f'the completion is not a string (got {type(text).__name__})'])
@@ -252,6 +264,7 @@ def as_call(c) -> tuple[str, dict] | None:
         return (name, args) if isinstance(args, dict) and name not in ('name', 'arguments', 'function') else None
     return None
 
+# %% ../nbs/01_protocol.ipynb #48d8acaa
 def function_of(f) -> dict:
     "A function's own description, from BFCL's or OpenAI's tool shape."
     return f['function'] if isinstance(f, dict) and isinstance(f.get('function'), dict) else f if isinstance(f, dict) else {}
