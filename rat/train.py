@@ -330,11 +330,23 @@ def build_trainer(trainer_builder: Callable, rows: list[dict], preset: Preset, k
                            seed=args.seed)
     return trainer_builder(model, tok, rows, args)
 
-def run_training(kind: str, trainer_builder: Callable, data: str | Path | list[dict], out_dir: str | Path,
-                 preset: str | Preset = 'cpu-tiny', adapter: str | Path | None = None, overrides: dict | None = None,
-                 resume: bool = False, limit: int | None = None, quantization: str | None | bool = False,
-                 overwrite: bool | None = None, select: Callable = select_rows, defaults: dict | None = None,
-                 fixed: dict | None = None, record: dict | Callable | None = None, plot_title: str | None = None) -> Path:
+def run_training(kind: str,                         # 'sft' or 'grpo': the preset's fields and the config class to use
+                 trainer_builder: Callable,         # `(model, tok, rows, args) -> Trainer`, e.g. `rat.grpo.grpo_trainer`
+                 data: str | Path | list[dict],     # a rows JSONL file or a list of rows
+                 out_dir: str | Path,               # the run folder
+                 preset: str | Preset = 'cpu-tiny', # a preset name or a `Preset`
+                 adapter: str | Path | None = None, # continue training this PEFT adapter
+                 overrides: dict | None = None,     # the user's config fields (type-checked)
+                 resume: bool = False,              # continue from the newest complete checkpoint in `out_dir`
+                 limit: int | None = None,          # train on the first N rows only
+                 quantization: str | None | bool = False, # 'nf4', None (no quantisation) or False (the preset's)
+                 overwrite: bool | None = None,     # False: refuse a non-empty `out_dir`; True: replace an earlier run's files
+                 select: Callable = select_rows,    # `(data, limit) -> rows`
+                 defaults: dict | None = None,      # config fields of this kind of run that the user may override
+                 fixed: dict | None = None,         # config fields rat sets, whatever the overrides say
+                 record: dict | Callable | None = None, # more `config.json` fields, or a function of the built config giving them
+                 plot_title: str | None = None      # draw `rewards.png` with this title (GRPO runs)
+                ) -> Path:
     "The one training path: preset, rows, run folder, config, model, trainer, `config.json`, `fit`, reward plot; returns the run folder."
     preset, rows = resolve_preset(preset), select(data, limit)
     out_dir = check_run_dir(out_dir, resume, overwrite)
