@@ -1,4 +1,4 @@
-"""Reward throughput: 10,000 completions of about 300 characters, scored by every reward in `rat.rewards.REWARDS`.
+"""Reward throughput: 10,000 completions of about 300 characters, scored by every reward in `rat.registry.REWARDS`.
 
 Batches look like GRPO's: 8 completions per prompt, 64 per batch, dataset columns in `rat.data.to_dataset`'s storage
 form (JSON strings), each reward called on the whole batch as TRL calls it. Measured in the same run:
@@ -9,17 +9,18 @@ Each mode runs 3 times from cold caches; the best time counts. Single process, s
 
     .venv/bin/python bench/bench_rewards.py      # prints one line, writes bench/results/rewards.json
 """
-import json, random, sys, time
+import contextlib, json, random, sys, time
 from collections import Counter
 from unittest import mock
 from _common import single_thread, write_result, shown
 single_thread()
 
-import rat.data
+import rat.bfcl, rat.protocol, rat.replies
 import rat.rewards as R
 from rat.core import RatError, repo_root
 from rat.data import load_rows, to_dataset
 from rat.protocol import format_completion, parse_completion
+from rat.registry import REWARDS
 
 N, GROUP, BATCH, CHARS, RUNS = 10_000, 8, 64, 360, 3
 
@@ -65,7 +66,7 @@ def make_batches(seed: int = 0) -> tuple[list[tuple[list, dict]], float]:
 
 
 def _clear_caches():
-    for f in (R._parse_cached, R._target_keys_cached, R._std_short, R._mention_pattern, rat.data._decode):
+    for f in (R._parse_cached, R._target_keys_cached, rat.bfcl._std_short, rat.replies._mention_pattern, rat.protocol._decode):
         if hasattr(f, 'cache_clear'): f.cache_clear()
 
 
@@ -75,17 +76,20 @@ def _uncached_json(x):
     except json.JSONDecodeError as e: raise RatError(f'expected a JSON string ({e.msg})') from None
 
 
+@contextlib.contextmanager
 def uncached():
     "Every cache bypassed: json.loads at each use, one parse per completion per reward."
-    return mock.patch.multiple(R, as_obj=_uncached_json, _parse_cached=parse_completion, _std_short=R.standardize_string,
-                               _target_keys_cached=lambda s: Counter(R._call_key(c) for c in R._calls_of(s)))
+    with mock.patch.object(rat.protocol, 'as_obj', _uncached_json), mock.patch.object(rat.bfcl, '_std_short', rat.bfcl.standardize_string), \
+         mock.patch.multiple(R, _parse_cached=parse_completion,
+                             _target_keys_cached=lambda s: Counter(R._call_key(c) for c in R._calls_of(s))):
+        yield
 
 
 def score_all(batches) -> float:
     _clear_caches()
     t = time.perf_counter()
     for comps, cols in batches:
-        for f in R.REWARDS.values(): f(comps, **cols)
+        for f in REWARDS.values(): f(comps, **cols)
     return time.perf_counter() - t
 
 
@@ -95,12 +99,12 @@ def main() -> dict:
     cached = min(score_all(batches) for _ in range(RUNS))
     with uncached(): baseline = min(score_all(batches) for _ in range(RUNS))
     result = {'completions': n, 'mean_chars': round(mean_chars, 1), 'group': GROUP, 'batch': BATCH,
-              'rewards': list(R.REWARDS), 'runs': RUNS,
+              'rewards': list(REWARDS), 'runs': RUNS,
               'cached_s': round(cached, 4), 'cached_completions_per_s': round(n / cached),
               'baseline_s': round(baseline, 4), 'baseline_completions_per_s': round(n / baseline),
               'speedup': round(baseline / cached, 2)}
     out = write_result('rewards', result, 'python bench/bench_rewards.py')
-    print(f"{n} completions (~{mean_chars:.0f} chars) x {len(R.REWARDS)} rewards: {cached:.3f}s cached "
+    print(f"{n} completions (~{mean_chars:.0f} chars) x {len(REWARDS)} rewards: {cached:.3f}s cached "
           f"({n / cached:,.0f}/s) vs {baseline:.3f}s uncached json.loads baseline ({n / baseline:,.0f}/s): "
           f"{baseline / cached:.2f}x  -> {shown(out)}")
     return result

@@ -19,7 +19,7 @@ from transformers.utils import logging as hf_logging
 from rat.data import load_rows
 from rat.grpo import grpo_dataset, grpo_prompt, grpo_trainer
 from rat.models import LORA_TARGETS
-from rat.rewards import reward_setup, reward_weights
+from rat.registry import reward_setup, reward_weights
 from rat.train import Preset, build_trainer
 
 hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
