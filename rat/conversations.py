@@ -128,6 +128,7 @@ def _play_infer(d: _Dialogue, intent: Intent):
     d.call_and_answer(intent, [args], think=f"{_upper(fact)}. {step}")
     d.skill = ""
 
+# %% ../nbs/03b_conversations.ipynb #19c8c155
 _PLAY = {"call": _play_call, "parallel": _play_parallel, "clarify": _play_clarify, "no_tool": _play_no_tool, "infer": _play_infer}
 
 def _candidates(world: World, kind: str) -> list[str]:

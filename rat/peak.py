@@ -148,6 +148,7 @@ class Plan:
     @property
     def dominant(self) -> Term: return max((t for t in self.terms if t.phase in ('resident', self.peak_phase)), key=lambda t: t.bytes)
 
+# %% ../nbs/06b_peak.ipynb #c3511117
 def _notes(cfg, lora: LoraSpec, r: RunShape, plan: Plan) -> list[str]:
     "What the table leaves out: the other checkpointing choice, materialised logits, allocator slack."
     alt = sum(t.bytes for t in training_terms(cfg, lora, r, not r.checkpointing)) + plan.phase_bytes('training') - sum(

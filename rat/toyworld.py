@@ -31,6 +31,7 @@ def get_weather(city: str) -> dict:
     temperature, condition = WEATHER[city]
     return {"city": city, "temperature_c": temperature, "condition": condition}
 
+# %% ../nbs/03_toyworld.ipynb #d2c5e40f
 _LINEAR = {"km": ("length", 1000.0), "mi": ("length", 1609.344), "kg": ("mass", 1.0), "lb": ("mass", 0.45359237)}
 
 _TEMPERATURES = ("C", "F")
@@ -46,14 +47,16 @@ def convert_units(value: float, from_unit: str, to_unit: str) -> dict:
     else: raise ValueError(f"cannot convert {from_unit} to {to_unit}")
     return {"value": _num(out), "unit": to_unit}
 
+# %% ../nbs/03_toyworld.ipynb #c3d0b1e8
 OPS = {"add": lambda a, b: a + b, "subtract": lambda a, b: a - b,
-        "multiply": lambda a, b: a * b, "divide": lambda a, b: a / b}
+       "multiply": lambda a, b: a * b, "divide": lambda a, b: a / b}
 
 def calculate(a: float, op: str, b: float) -> dict:
     "Apply one arithmetic operation to two numbers."
     if op == "divide" and b == 0: raise ValueError("division by zero")
     return {"value": _num(OPS[op](a, b))}
 
+# %% ../nbs/03_toyworld.ipynb #611c6a5d
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 def day_of_week(date: str) -> dict:
