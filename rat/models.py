@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_models.ipynb #fad12cb1
 from __future__ import annotations
-import functools, hashlib, json, os, tempfile, time
+import functools, hashlib, json, os, tempfile
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Iterable
@@ -12,10 +12,9 @@ from .core import RatError, cache_dir
 from .protocol import qwen3_chat_template
 
 # %% auto #0
-__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'LORA_TARGETS', 'BASE_MODEL', 'SHIPPED', 'train_tokenizer',
-           'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'LoraSpec', 'default_device', 'check_adapter',
-           'enable_checkpointing', 'load_model', 'merge_adapter', 'package_dir', 'resolve_model', 'System',
-           'load_system', 'GenStats', 'generate_ids', 'generate']
+__all__ = ['SPECIAL_TOKENS', 'PROTOCOL_TOKENS', 'FIXTURE_VERSION', 'BASE_MODEL', 'SHIPPED', 'LORA_TARGETS', 'train_tokenizer',
+           'TinySpec', 'tiny_model', 'qwen3_1p7b_config', 'package_dir', 'resolve_model', 'LoraSpec', 'default_device',
+           'check_adapter', 'enable_checkpointing', 'load_model', 'merge_adapter', 'System', 'load_system']
 
 # %% ../nbs/04_models.ipynb #5de44898
 SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
@@ -69,10 +68,14 @@ def _tiny_config(spec: TinySpec, tok):
     return Qwen3Config(vocab_size=len(tok), tie_word_embeddings=True, bos_token_id=None,
                        eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, **kw)
 
+# %% ../nbs/04_models.ipynb #d326fed8
 FIXTURE_VERSION = 2  # bump when the tokenizer or model construction changes: cached fixtures of older code are not reused
 
-def tiny_model(spec: TinySpec = TinySpec(), texts: Iterable[str] | None = None, out_dir: str | Path | None = None,
-               force: bool = False) -> Path:
+def tiny_model(spec: TinySpec = TinySpec(), # sizes of the model and the tokenizer's vocabulary
+               texts: Iterable[str] | None = None, # what the tokenizer learns from (default: toy-world conversations)
+               out_dir: str | Path | None = None, # where to write it (default: a folder in `cache_dir()` named by a hash)
+               force: bool = False, # rebuild even if the folder holds a fixture; write into a non-empty folder
+              ) -> Path:
     "Build (once, cached) the tiny offline Qwen3 + tokenizer fixture and return its folder."
     import torch
     from transformers import AutoModelForCausalLM
@@ -105,6 +108,24 @@ def qwen3_1p7b_config():
                        rope_theta=1000000.0, rms_norm_eps=1e-6, tie_word_embeddings=True, hidden_act='silu',
                        attention_bias=False, bos_token_id=151643, eos_token_id=151645, torch_dtype='bfloat16')
 
+# %% ../nbs/04_models.ipynb #278df207
+BASE_MODEL = 'rat-tiny-base'
+SHIPPED = {BASE_MODEL: 'base'}  # shipped model name -> folder inside the rat package
+
+def package_dir() -> Path:
+    "The folder of the installed `rat` package."
+    from importlib.util import find_spec
+    return Path(find_spec('rat').submodule_search_locations[0])
+
+def resolve_model(name_or_path: str | Path) -> str:
+    "The folder of a shipped model (`rat-tiny-base`); any other name or path unchanged."
+    name = str(name_or_path)
+    if name not in SHIPPED: return name
+    d = package_dir()/SHIPPED[name]
+    if not (d/'config.json').exists():
+        raise RatError(f"{name}: the shipped base is missing from {d}; reinstall rat, or rebuild it with `rat pretrain`")
+    return str(d)
+
 # %% ../nbs/04_models.ipynb #d70c1873
 LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']
 
@@ -120,6 +141,7 @@ class LoraSpec:
         from peft import LoraConfig
         return LoraConfig(task_type='CAUSAL_LM', **asdict(self))
 
+# %% ../nbs/04_models.ipynb #fef0ebe9
 def _check_reachable(name_or_path: str) -> None:
     "Fail with one clear line when a hub name is asked for but only local files can be read."
     if Path(name_or_path).exists(): return
@@ -147,6 +169,7 @@ def check_adapter(adapter: str | Path) -> Path:
         raise RatError(f"{p}: no adapter weights (adapter_model.safetensors)")
     return p
 
+# %% ../nbs/04_models.ipynb #33888e5c
 def enable_checkpointing(model) -> None:
     "Non-reentrant activation checkpointing, with gradients flowing from the frozen input embeddings to the adapters."
     kw = {'use_reentrant': False}
@@ -154,9 +177,14 @@ def enable_checkpointing(model) -> None:
     else: model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kw)   # the name before transformers 5.23
     if getattr(model, '_require_grads_hook', None) is None: model.enable_input_require_grads()
 
-def load_model(name_or_path: str | Path = 'Qwen/Qwen3-1.7B', quantization: str | None = 'nf4',
-               lora: LoraSpec | None = LoraSpec(), adapter: str | Path | None = None, device: str | None = None,
-               dtype=None, gradient_checkpointing: bool = False):
+def load_model(name_or_path: str | Path = 'Qwen/Qwen3-1.7B', # a hub name, a local folder, or a shipped name (`rat-tiny-base`)
+               quantization: str | None = 'nf4', # 'nf4' (QLoRA) or None (the weights in `dtype`)
+               lora: LoraSpec | None = LoraSpec(), # new LoRA adapters to train; None: none (a bare model, or a frozen `adapter`)
+               adapter: str | Path | None = None, # a trained PEFT adapter folder to load instead of new adapters
+               device: str | None = None, # default: cuda when a GPU is visible, else cpu
+               dtype=None, # default: bf16 on cuda, fp32 on cpu
+               gradient_checkpointing: bool = False, # non-reentrant activation checkpointing (long sequences, less memory)
+              ):
     "Load a causal LM + tokenizer: NF4 QLoRA by default; `adapter` loads a trained PEFT adapter instead of a new one."
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
@@ -191,24 +219,6 @@ def merge_adapter(base: str | Path, adapter: str | Path, out_dir: str | Path) ->
     model.save_pretrained(out_dir); tok.save_pretrained(out_dir)
     return Path(out_dir)
 
-# %% ../nbs/04_models.ipynb #278df207
-BASE_MODEL = 'rat-tiny-base'
-SHIPPED = {BASE_MODEL: 'base'}  # shipped model name -> folder inside the rat package
-
-def package_dir() -> Path:
-    "The folder of the installed `rat` package."
-    from importlib.util import find_spec
-    return Path(find_spec('rat').submodule_search_locations[0])
-
-def resolve_model(name_or_path: str | Path) -> str:
-    "The folder of a shipped model (`rat-tiny-base`); any other name or path unchanged."
-    name = str(name_or_path)
-    if name not in SHIPPED: return name
-    d = package_dir()/SHIPPED[name]
-    if not (d/'config.json').exists():
-        raise RatError(f"{name}: the shipped base is missing from {d}; reinstall rat, or rebuild it with `rat pretrain`")
-    return str(d)
-
 # %% ../nbs/04_models.ipynb #e6e7c52d
 @dataclass
 class System:
@@ -221,52 +231,3 @@ class System:
 def load_system(system: System, quantization: str | None = None):
     "Model + tokenizer of a system, ready for generation."
     return load_model(system.model, quantization=quantization, lora=None, adapter=system.adapter)
-
-# %% ../nbs/04_models.ipynb #68b45e32
-@dataclass
-class GenStats:
-    "Throughput of one generation run."
-    examples: int = 0
-    completions: int = 0
-    generated_tokens: int = 0
-    seconds: float = 0.0
-    def summary(self) -> str:
-        return (f'{self.examples} examples, {self.completions} completions in {self.seconds:.1f}s: '
-                f'{self.examples / max(self.seconds, 1e-9):.1f} examples/s, {self.generated_tokens / max(self.seconds, 1e-9):.0f} generated tokens/s')
-
-def _until_eos(ids: list[int], eos: int) -> list[int]: return ids[:ids.index(eos) + 1] if eos in ids else ids
-
-def generate_ids(model, tok, id_lists: list[list[int]], max_new_tokens: int = 256, batch_size: int = 16, samples: int = 1,
-                 temperature: float = 0.0, seed: int = 0, progress: bool = True) -> tuple[list[list[list[int]]], GenStats]:
-    "New token ids (`samples` per prompt, each cut after the end-of-turn token) for token-id prompts, and throughput stats."
-    import torch
-    from tqdm.auto import tqdm
-    if samples > 1 and temperature <= 0: raise RatError('samples > 1 needs a temperature > 0 (greedy decoding repeats itself)')
-    torch.manual_seed(seed)
-    order, out = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i])), [[] for _ in id_lists]
-    stats, start, dev = GenStats(examples=len(id_lists)), time.perf_counter(), next(model.parameters()).device
-    model.eval()
-    bar = tqdm(total=len(id_lists), desc='generate', disable=not progress, unit='prompt')
-    for b in range(0, len(order), batch_size):
-        idx = order[b:b + batch_size]
-        width = max(len(id_lists[i]) for i in idx)
-        ids = torch.tensor([[tok.pad_token_id] * (width - len(id_lists[i])) + id_lists[i] for i in idx], device=dev)
-        mask = torch.tensor([[0] * (width - len(id_lists[i])) + [1] * len(id_lists[i]) for i in idx], device=dev)
-        with torch.no_grad():
-            gen = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=temperature > 0,
-                                 temperature=temperature if temperature > 0 else None, top_p=None, top_k=None,
-                                 num_return_sequences=samples, pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
-        new = [_until_eos(g, tok.eos_token_id) for g in gen[:, width:].tolist()]
-        stats.generated_tokens += sum(map(len, new))
-        for j, i in enumerate(idx): out[i] = new[j * samples:(j + 1) * samples]
-        bar.update(len(idx))
-    bar.close()
-    stats.completions, stats.seconds = len(id_lists) * samples, time.perf_counter() - start
-    return out, stats
-
-def generate(model, tok, prompts: list[str], max_new_tokens: int = 256, batch_size: int = 16, samples: int = 1,
-             temperature: float = 0.0, seed: int = 0, progress: bool = True) -> tuple[list[list[str]], GenStats]:
-    "Completions (`samples` per prompt, special tokens removed) for text prompts, and throughput stats."
-    ids = [tok(p, add_special_tokens=False)['input_ids'] for p in prompts]
-    out, stats = generate_ids(model, tok, ids, max_new_tokens, batch_size, samples, temperature, seed, progress)
-    return [tok.batch_decode(o, skip_special_tokens=True) for o in out], stats
