@@ -163,8 +163,12 @@ def prompt_key(row: dict) -> str:
     "A row's prompt (messages and offered tools) as one canonical string."
     return json.dumps([row["messages"], row["tools"]], sort_keys=True, ensure_ascii=False)
 
-def generate_conversations(n: int, seed: int = 0, exclude: frozenset[str] | set[str] = frozenset(),
-                           world: World | Callable[[random.Random], World] = TASK, shift: bool = False) -> list[list[dict]]:
+def generate_conversations(n: int,                                            # how many conversations
+                           seed: int = 0,                                     # the one seed everything random comes from
+                           exclude: frozenset[str] | set[str] = frozenset(),  # `prompt_key`s no row may have (earlier splits)
+                           world: World | Callable[[random.Random], World] = TASK, # a world, or a function drawing one per conversation
+                           shift: bool = False                                # inferences with the shifted split's phrasings, holders, lengths
+                          ) -> list[list[dict]]:                              # each conversation's rows, one per assistant step
     "`n` seeded conversations of `world` (or of a world drawn per conversation by a function), none with a prompt in `exclude`."
     rng, out, drawn = random.Random(seed), [], 0
     draw = (lambda rng: world) if isinstance(world, World) else world
@@ -262,7 +266,10 @@ def split_rows(seed: int = 0) -> dict[str, list[dict]]:
         seen |= {prompt_key(r) for r in out[split]}
     return out
 
-def write_toyworld(out_dir: str | Path | None = None, seed: int = 0, overwrite: bool = False) -> dict[str, Path]:
+def write_toyworld(out_dir: str | Path | None = None, # the folder (default: `toyworld_dir()`)
+                   seed: int = 0,                      # split k is drawn from `seed + k`
+                   overwrite: bool = False             # replace files whose rows would change
+                  ) -> dict[str, Path]:
     "Generate the train/dev/test/test_shift toy-world files; returns their paths by split. Files that differ are only replaced with `overwrite`."
     out_dir = Path(out_dir or toyworld_dir())
     if out_dir.exists() and not out_dir.is_dir(): raise RatError(f"{out_dir}: is a file, expected a folder")
