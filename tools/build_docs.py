@@ -264,9 +264,10 @@ def build() -> list[tuple[str, str]]:
             warnings.simplefilter('ignore')
             proc_nbs(n_workers=0, force=True)
     except Exception as e:
-        sys.exit(f'{log.getvalue()[-3000:]}\ndocs: nbdev could not process the notebooks: {str(e).splitlines()[0]} '
-                 f'{e.__cause__!r}\n(nbdev runs every cell holding an import, and every show_doc, to render the docs: '
-                 'an import cell must run on its own, so keep imports out of cells that use names defined elsewhere)')
+        tail = '\n'.join(clean_text(log.getvalue()).strip().splitlines()[-12:])
+        hint = ('\n(nbdev runs every cell holding an import, and every show_doc, to render the docs: an import cell must '
+                'run on its own, so keep imports out of cells that use names defined elsewhere)') if isinstance(e.__cause__, NameError) else ''
+        sys.exit(f'{tail}\ndocs: nbdev could not process the notebooks: {str(e).splitlines()[0]} {e.__cause__!r}{hint}')
     site = Site(cfg)
     nb_cells = {p.stem: json.loads((PROC/p.name).read_text(encoding='utf-8'))['cells'] for p in nbs}
     pages = []
