@@ -78,7 +78,8 @@ def headings(md: str) -> list[str]:
 class Site:
     "The pages of the site: which notebook stem and which nbdev name map to which Markdown page, and their anchors."
     def __init__(self, cfg):
-        self.host = f"{cfg.doc_host.rstrip('/')}/{cfg.doc_baseurl.strip('/')}/".replace('//', '/').replace(':/', '://')
+        base = cfg.doc_baseurl.strip('/')
+        self.host = cfg.doc_host.rstrip('/') + '/' + (base + '/' if base else '')   # https://rat-agents.github.io/rat/
         self.git = cfg.git_url.rstrip('/')
         self.branch = cfg.get('branch', 'main')
         self.pages: dict[str, str] = {}       # 'data', '02_data', 'data.html', '02_data.ipynb' ... -> 'data.md'
@@ -255,7 +256,7 @@ def build() -> list[tuple[str, str]]:
     from nbdev.config import get_config
     from mkdocs.config import load_config
     from mkdocs.commands.build import build as mkdocs_build
-    import yaml, logging
+    import logging
     cfg = get_config()
     nbs = sorted((cfg.config_path/cfg.nbs_path).glob('*.ipynb'), key=lambda p: (p.stem != 'index', p.stem))
     log = io.StringIO()

@@ -87,5 +87,5 @@ if __name__ == '__main__':
     names = [a for a in args if a != '--check']
     if not names: sys.exit(__doc__)
     changed = [n for n in names if clean_notebook(_nb_path(n), write=not check)]
-    for n in changed: print(f"{'would clean' if check else 'cleaned'} {_nb_path(n).relative_to(ROOT)}")
+    for n in changed: print(f"{'would clean' if check else 'cleaned'} {n}")
     sys.exit(1 if check and changed else 0)
