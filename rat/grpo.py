@@ -10,7 +10,7 @@ from typing import Callable
 from .core import RatError
 from .data import to_dataset
 from .protocol import render_prompt
-from .rewards import reward_setup
+from .registry import reward_setup
 from .train import Preset, run_training
 
 # %% auto #0

@@ -12,10 +12,12 @@ from typing import Callable, Sequence
 from .core import RatError
 from .data import select_rows, to_dataset
 from .protocol import as_obj, render_prompt
-from .rewards import DEFAULT_REWARDS, answer_reward, combined_reward, format_reward, tool_call_partial_reward, tool_call_reward, reward_setup
+from .rewards import format_reward, tool_call_partial_reward, tool_call_reward
+from .replies import answer_reward
+from .registry import DEFAULT_REWARDS, combined_reward, reward_setup
 from .toyworld import TOOLS, execute_call, execute_targets, tool_message
 from .grpo import grpo_rewards
-from .models import generate_ids
+from .generation import generate_ids
 from .train import Preset, data_label, run_training
 
 # %% auto #0
