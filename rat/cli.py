@@ -64,7 +64,7 @@ def cmd_eval(a):
 def cmd_bfcl(a):
     from rat.core import shared_data_dir
     from rat.models import System, load_system
-    from rat.bfcl_score import bfcl_categories, bfcl_eval
+    from rat.bfcl_run import bfcl_categories, bfcl_eval
     data = a.data or shared_data_dir()/'bfcl_v3'
     cats = bfcl_categories(data, a.categories)   # checked before the model loads
     sys_ = System('bfcl', _model(a.model), a.adapter, a.think)
