@@ -287,7 +287,7 @@ def build() -> list[tuple[str, str]]:
     (SRC/'javascripts').mkdir(); shutil.copy(DOCS/'iframe-worker-shim.js', SRC/'javascripts'/'iframe-worker-shim.js')
     nav = [{str(p.fm.get('title', p.name)) if p.name != 'index' else 'Home': f'{p.name}.md'} for p in pages]
     logging.getLogger('mkdocs').setLevel(logging.ERROR)
-    conf = load_config(str(DOCS/'mkdocs.yml'), docs_dir=str(SRC), site_dir=str(OUT), nav=nav,
+    conf = load_config(str(DOCS/'mkdocs.yml'), docs_dir=str(SRC), site_dir=str(OUT), nav=nav, site_name=cfg.title,
                        site_description=cfg.description, repo_url=cfg.git_url)
     mkdocs_build(conf)
     return [(f'{nb.stem}.ipynb', f'{page.name}.html') for nb, page in zip(nbs, pages)]
