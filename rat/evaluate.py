@@ -9,10 +9,11 @@ from collections import Counter, defaultdict
 from dataclasses import asdict
 from pathlib import Path
 from .core import RatError, write_jsonl
-from .models import System, generate, load_system
+from .models import System, load_system
+from .generation import generate
 from .protocol import as_call, as_obj, assistant_prefill, format_completion, render_prompt
-from .rewards import (format_reward, tool_call_reward, answer_reward, think_action_consistency, calls_match,
-                         parse_trl_completion, canonical_json, reply_passes)
+from .rewards import format_reward, tool_call_reward, calls_match, parse_trl_completion, canonical_json
+from .replies import answer_reward, think_action_consistency, reply_passes
 
 # %% auto #0
 __all__ = ['METRICS', 'PLOT_METRICS', 'argument_f1', 'score_completion', 'aggregate', 'summarize', 'metrics_table', 'evaluate',
