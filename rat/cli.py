@@ -9,11 +9,9 @@ from pathlib import Path
 from .core import RatError, check_out_dir
 
 # %% auto #0
-__all__ = ['COUNT_ARGS', 'FOLDER_OUT', 'DATA_HELP', 'cmd_sft', 'cmd_grpo', 'cmd_eval', 'cmd_bfcl', 'cmd_compare', 'cmd_demo',
-           'cmd_pretrain', 'cmd_merge', 'cmd_fixture', 'cmd_toyworld', 'cmd_bfcl_score', 'cmd_plan', 'bfcl_source',
-           'data_formats', 'cmd_data_convert', 'cmd_data_validate', 'cmd_data_stats', 'check_args', 'parser', 'main']
+__all__ = ['DATA_HELP', 'COUNT_ARGS', 'FOLDER_OUT', 'bfcl_source', 'data_formats', 'check_args', 'parser', 'main']
 
-# %% ../nbs/11_cli.ipynb #88553dea
+# %% ../nbs/11_cli.ipynb #b06ae2c9
 def _train_overrides(a) -> dict:
     from rat.train import parse_sets, read_config_file
     return read_config_file(a.config) | parse_sets(a.set)
@@ -28,14 +26,14 @@ def _data(path: str) -> str | list[dict]:
     print('\n'.join(report.lines()))
     return rows
 
-def cmd_sft(a):
+def _cmd_sft(a):
     from rat.sft import sft
     overrides = _train_overrides(a)   # a bad --set fails before --data is converted
     run = sft(_data(a.data), a.out, think=a.think, preset=a.preset, adapter=a.adapter, overrides=overrides,
               resume=a.resume, limit=a.limit, loss_on=a.loss_on, overwrite=a.overwrite)
     print(f'sft ({"think" if a.think else "no-think"}) done: adapter in {run/"adapter"}')
 
-def cmd_grpo(a):
+def _cmd_grpo(a):
     q = False if a.quantization is None else (None if a.quantization == 'none' else a.quantization)
     kw = dict(rewards=a.rewards, preset=a.preset, adapter=a.adapter, overrides=_train_overrides(a), resume=a.resume,
               limit=a.limit, quantization=q, overwrite=a.overwrite)
@@ -47,12 +45,43 @@ def cmd_grpo(a):
         run = grpo(_data(a.data), a.out, **kw)
     print(f'grpo done: adapter in {run/"adapter"}, reward curves in {run/"rewards.png"}')
 
+DATA_HELP = 'rat rows (JSONL, or a HF dataset folder / parquet) or chat-format conversations, converted on the fly (rat.convert.read_rows)'
+
+def _train_args(p):
+    p.add_argument('--data', default='data/toyworld_train.jsonl', help=DATA_HELP)
+    p.add_argument('--preset', default='cpu-tiny', help='cpu-tiny | 1gpu-qwen3-1.7b | 1gpu-qwen3-1.7b-vllm')
+    p.add_argument('--adapter', default=None, help='continue training this PEFT adapter (e.g. an SFT run\'s adapter/)')
+    p.add_argument('--set', action='append', metavar='KEY=VALUE', help='override any trainer config field (repeatable)')
+    p.add_argument('--config', default=None, help='YAML/JSON file of trainer config fields')
+    p.add_argument('--resume', action='store_true', help='continue from the newest complete checkpoint in --out')
+    p.add_argument('--overwrite', action='store_true', help='replace the earlier run in a non-empty --out (its run files only)')
+    p.add_argument('--limit', type=int, default=None, help='use only the first N rows')
+
+def _add_training(add):
+    "`rat sft` and `rat grpo`."
+    p = add('sft', _cmd_sft, 'Supervised fine-tuning baseline (LoRA/QLoRA) on rows\' target actions.')
+    g = p.add_mutually_exclusive_group()
+    g.add_argument('--think', dest='think', action='store_true', default=True, help='train reasoning + action')
+    g.add_argument('--no-think', dest='think', action='store_false', help='train the action alone (the paper\'s SFT-without-thinking baseline)')
+    p.add_argument('--loss-on', default='action', choices=['action', 'all'],
+                   help='action: loss on the target action only; all: language modelling on whole conversations (as rat pretrain does)')
+    _train_args(p); p.add_argument('--out', default='runs/sft', help='run folder')
+
+    p = add('grpo', _cmd_grpo, 'GRPO with the reward registry (QLoRA on one GPU), from the base model or an SFT adapter.')
+    _train_args(p); p.add_argument('--out', default='runs/grpo', help='run folder')
+    p.add_argument('--rewards', default=None, help='name:weight,... from the registry (default: format + tool_call + answer; with --rollout multi-turn also invalid_call and turn_limit, see rat.multiturn.MULTITURN_REWARDS)')
+    p.add_argument('--quantization', default=None, choices=['nf4', 'none'], help='override the preset\'s quantisation')
+    p.add_argument('--rollout', default='single-step', choices=['single-step', 'multi-turn'],
+                   help='multi-turn: execute the model\'s tool calls (toy-world tools) and reward whole episodes (rat.multiturn)')
+    p.add_argument('--max-turns', type=int, default=3, help='multi-turn: tool-calling rounds per episode')
+
+# %% ../nbs/11_cli.ipynb #2502d25d
 def _model(name: str) -> str:
     "`tiny` is the random-weight fixture; `rat-tiny-base` the shipped base; anything else a hub name or a local folder."
     from rat.models import tiny_model, resolve_model
     return str(tiny_model()) if name == 'tiny' else resolve_model(name)
 
-def cmd_eval(a):
+def _cmd_eval(a):
     from rat.data import select_rows
     from rat.models import System, load_system
     from rat.evaluate import evaluate
@@ -61,7 +90,7 @@ def cmd_eval(a):
              model_tok=load_system(sys_, a.quantization), faithful=a.faithfulness)
     print(f'wrote {a.out}/metrics.json, predictions.jsonl, metrics.md')
 
-def cmd_bfcl(a):
+def _cmd_bfcl(a):
     from rat.core import shared_data_dir
     from rat.models import System, load_system
     from rat.bfcl_run import bfcl_categories, bfcl_eval
@@ -70,43 +99,7 @@ def cmd_bfcl(a):
     sys_ = System('bfcl', _model(a.model), a.adapter, a.think)
     bfcl_eval(sys_, data, cats, a.out, a.limit, a.max_new_tokens, a.batch_size, model_tok=load_system(sys_, a.quantization))
 
-def cmd_compare(a):
-    from dataclasses import replace
-    from rat.data import select_rows
-    from rat.evaluate import compare, parse_system
-    systems = [parse_system(s) for s in a.system or []]
-    if not systems: raise RatError('give at least one --system name=NAME,model=PATH[,adapter=PATH][,think=false]')
-    systems = [replace(s, model=_model(s.model)) for s in systems]
-    compare(systems, select_rows(a.data, a.limit), a.out, ref={'sft_no_think': a.ref_sft, 'base': a.ref_base}, figure=a.figure,
-            max_new_tokens=a.max_new_tokens, batch_size=a.batch_size)
-
-def cmd_demo(a):
-    from rat.demo import demo_seeds, demo_config
-    from rat.train import parse_sets
-    seeds = list(range(a.seeds)) if a.seed is None else [a.seed]
-    if not seeds: raise RatError(f'--seeds must be at least 1, got {a.seeds}')
-    cfg = demo_config(a.quick, parse_sets(a.set), a.splits)
-    demo_seeds(seeds, a.out, quick=a.quick, cfg=cfg, results=a.results, figures=a.figures)
-
-def cmd_pretrain(a):
-    from rat.pretrain import PretrainConfig, pretrain
-    given = {k: getattr(a, k) for k in ('conversations', 'synthetic_conversations', 'steps', 'seed') if getattr(a, k) is not None}
-    cfg = PretrainConfig(**given)
-    print(f"pretrained base in {pretrain(a.out, cfg, work_dir=a.work, command='rat ' + ' '.join(sys.argv[1:]), force=a.force)}")
-
-def cmd_merge(a):
-    from rat.models import merge_adapter
-    print(merge_adapter(_model(a.model), a.adapter, a.out))
-
-def cmd_fixture(a):
-    from rat.models import tiny_model
-    print(tiny_model(out_dir=a.out, force=a.force or a.overwrite))
-
-def cmd_toyworld(a):
-    from rat.conversations import write_toyworld
-    for p in write_toyworld(a.out, seed=a.seed, overwrite=a.overwrite).values(): print(p)
-
-def cmd_bfcl_score(a):
+def _cmd_bfcl_score(a):
     import json
     from rat.bfcl_score import bfcl_score, format_bfcl_summary, format_bfcl_table
     res = bfcl_score(a.data, a.predictions, subset=a.subset)
@@ -118,13 +111,127 @@ def cmd_bfcl_score(a):
     if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1))
     print(f'predictions cover {cover}'); print(format_bfcl_table(res)); print(); print(format_bfcl_summary(res))
 
-def cmd_plan(a):
+def _cmd_compare(a):
+    from dataclasses import replace
+    from rat.data import select_rows
+    from rat.evaluate import compare, parse_system
+    systems = [parse_system(s) for s in a.system or []]
+    if not systems: raise RatError('give at least one --system name=NAME,model=PATH[,adapter=PATH][,think=false]')
+    systems = [replace(s, model=_model(s.model)) for s in systems]
+    compare(systems, select_rows(a.data, a.limit), a.out, ref={'sft_no_think': a.ref_sft, 'base': a.ref_base}, figure=a.figure,
+            max_new_tokens=a.max_new_tokens, batch_size=a.batch_size)
+
+def _gen_args(p):
+    "Options of the commands that generate: adapter, thinking mode, lengths, batch, limit, quantisation."
+    p.add_argument('--adapter', default=None, help='PEFT adapter folder to apply')
+    p.add_argument('--no-think', dest='think', action='store_false', help='evaluate in non-thinking mode (empty think pre-filled)')
+    p.add_argument('--max-new-tokens', type=int, default=256); p.add_argument('--batch-size', type=int, default=16)
+    p.add_argument('--limit', type=int, default=None, help='first N rows/entries only')
+    p.add_argument('--quantization', default=None, choices=['nf4'], help='load the weights in NF4 (GPU memory)')
+
+def _add_evaluation(add):
+    "`rat eval`, `rat bfcl`, `rat bfcl-score` and `rat compare`."
+    p = add('eval', _cmd_eval, 'Generate on an eval set and report format, tool-call, answer, clarify and no-tool metrics.')
+    p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
+    p.add_argument('--data', default='data/toyworld_test.jsonl', help=DATA_HELP); p.add_argument('--out', default='runs/eval')
+    p.add_argument('--samples', type=int, default=1, help='completions per prompt (pass@k; needs --temperature)')
+    p.add_argument('--temperature', type=float, default=0.0, help='0 = greedy'); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--faithfulness', action='store_true', help='thinking systems: re-generate tool-call actions with the reasoning emptied / swapped (rat.evaluate.faithfulness)')
+    _gen_args(p)
+
+    p = add('bfcl', _cmd_bfcl, "Generate on BFCL v3's single-turn entries, write bfcl-score predictions, print per-category and leaderboard summary scores.")
+    p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
+    p.add_argument('--categories', default='all', help="'all' (every single-turn category with a file in --data) or a comma-separated list")
+    p.add_argument('--data', default=None, help='BFCL folder (default: ../shared/data/bfcl_v3)'); p.add_argument('--out', default='runs/bfcl')
+    _gen_args(p)
+
+    p = add('bfcl-score', _cmd_bfcl_score, 'Score BFCL predictions (JSONL of {"id", "calls"}) with the AST metric; per category and the leaderboard summaries.')
+    p.add_argument('--data', required=True, help='folder with BFCL_v3_<category>.json and possible_answer/')
+    p.add_argument('--predictions', required=True, help='JSONL predictions file')
+    p.add_argument('--out', default=None, help='write per-category results and the leaderboard summaries as JSON here')
+    p.add_argument('--subset', action='store_true', help='score only the predicted entries (default: every entry of each predicted category must be predicted)')
+
+    p = add('compare', _cmd_compare, "The paper's table: several systems on one eval set, relative improvements, a bar chart.")
+    p.add_argument('--system', action='append', help='name=NAME,model=PATH[,adapter=PATH][,think=false] (repeatable)')
+    p.add_argument('--data', default='data/toyworld_test.jsonl'); p.add_argument('--out', default='runs/compare')
+    p.add_argument('--ref-sft', default='sft_no_think', help='system name of the SFT-without-thinking row')
+    p.add_argument('--ref-base', default='base', help='system name of the base-model row')
+    p.add_argument('--figure', default=None, help='bar chart path (default: OUT/compare.png)')
+    p.add_argument('--max-new-tokens', type=int, default=256); p.add_argument('--batch-size', type=int, default=16)
+    p.add_argument('--limit', type=int, default=None, help='first N rows only')
+
+# %% ../nbs/11_cli.ipynb #b93b14f7
+def _cmd_demo(a):
+    from rat.demo import demo_seeds, demo_config
+    from rat.train import parse_sets
+    seeds = list(range(a.seeds)) if a.seed is None else [a.seed]
+    if not seeds: raise RatError(f'--seeds must be at least 1, got {a.seeds}')
+    cfg = demo_config(a.quick, parse_sets(a.set), a.splits)
+    demo_seeds(seeds, a.out, quick=a.quick, cfg=cfg, results=a.results, figures=a.figures)
+
+def _cmd_pretrain(a):
+    from rat.pretrain import PretrainConfig, pretrain
+    given = {k: getattr(a, k) for k in ('conversations', 'synthetic_conversations', 'steps', 'seed') if getattr(a, k) is not None}
+    cfg = PretrainConfig(**given)
+    print(f"pretrained base in {pretrain(a.out, cfg, work_dir=a.work, command='rat ' + ' '.join(sys.argv[1:]), force=a.force)}")
+
+def _cmd_toyworld(a):
+    from rat.conversations import write_toyworld
+    for p in write_toyworld(a.out, seed=a.seed, overwrite=a.overwrite).values(): print(p)
+
+def _cmd_fixture(a):
+    from rat.models import tiny_model
+    print(tiny_model(out_dir=a.out, force=a.force or a.overwrite))
+
+def _cmd_merge(a):
+    from rat.models import merge_adapter
+    print(merge_adapter(_model(a.model), a.adapter, a.out))
+
+def _cmd_plan(a):
     from rat.plan import read_model_config
     from rat.peak import plan_memory, render_plan
     cfg = read_model_config(a.model) if a.model else None
     print(render_plan(plan_memory(a.preset, cfg, prompt_tokens=a.prompt_tokens, gpu_gb=a.gpu_gb)))
 
-# %% ../nbs/11_cli.ipynb #c16d0a02
+def _add_experiment(add):
+    "`rat demo`, `rat pretrain`, `rat toyworld`, `rat fixture`, `rat merge` and `rat plan`."
+    p = add('demo', _cmd_demo, "The paper's experiment in miniature on CPU, from the shipped tiny base: SFT (think / no think), GRPO from base and from SFT, two test splits, seeds.")
+    p.add_argument('--quick', action='store_true', help='a few steps per stage: checks the pipeline, not the results')
+    p.add_argument('--seeds', type=int, default=1, help='run seeds 0..N-1 and report mean ± sd and paired 95%% CIs')
+    p.add_argument('--seed', type=int, default=None, help='run this one seed instead of --seeds')
+    p.add_argument('--out', default='runs/demo', help='run folder (one sub-folder per seed)')
+    p.add_argument('--results', default=None, help='results JSON (default: OUT/demo.json)')
+    p.add_argument('--figures', default=None, help='folder for demo_compare.png and demo_rewards.png (default: OUT)')
+    p.add_argument('--splits', default=None, help='eval splits, comma-separated (default: test,test_shift; tune sizes with dev)')
+    p.add_argument('--set', action='append', metavar='KEY=VALUE', help='change a DemoConfig field, e.g. --set sft_steps=300 (repeatable)')
+
+    p = add('pretrain', _cmd_pretrain, 'Pretrain the tiny base (rat-tiny-base) on the pretraining world: tokenizer, weights, manifest.')
+    p.add_argument('--out', default=None, help='model folder (default: the package\'s rat/base, which the wheel ships)')
+    for k in ('conversations', 'synthetic_conversations', 'steps', 'seed'):
+        p.add_argument(f"--{k.replace('_', '-')}", type=int, default=None, help='default: PretrainConfig\'s')
+    p.add_argument('--work', default='runs/pretrain', help='run folder (logs)')
+    p.add_argument('--force', action='store_true', help='replace a model already in --out')
+
+    p = add('toyworld', _cmd_toyworld, 'Regenerate the bundled toy-world train/dev/test files.')
+    p.add_argument('--out', default='data', help='output folder'); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--overwrite', action='store_true', help='replace existing files whose rows would change')
+
+    p = add('fixture', _cmd_fixture, 'Build (or find, cached) the tiny offline Qwen3 fixture and print its folder.')
+    p.add_argument('--out', default=None, help='folder (default: the cache)')
+    p.add_argument('--force', action='store_true', help='rebuild even if cached')
+    p.add_argument('--overwrite', action='store_true', help='write the fixture into a non-empty --out (its own files only)')
+
+    p = add('merge', _cmd_merge, 'Merge a LoRA/QLoRA adapter into full-precision base weights and save a standalone model.')
+    p.add_argument('--model', required=True, help="base model: hub name or folder ('tiny': the offline fixture)")
+    p.add_argument('--adapter', required=True, help='PEFT adapter folder'); p.add_argument('--out', required=True, help='output folder')
+
+    p = add('plan', _cmd_plan, "Expected peak GPU memory of a preset's GRPO run on the real architecture, term by term, from the model's config alone (no weights, no GPU; see rat.plan).")
+    p.add_argument('--preset', default='1gpu-qwen3-1.7b', help='cpu-tiny | 1gpu-qwen3-1.7b | 1gpu-qwen3-1.7b-vllm')
+    p.add_argument('--model', default=None, help="folder (its config.json) or hub name to plan for instead of the preset's model; Qwen/Qwen3-1.7B is known offline")
+    p.add_argument('--prompt-tokens', type=int, default=1024, help='prompt length to plan for (the presets\' budget: rat.train.MAX_PROMPT_TOKENS)')
+    p.add_argument('--gpu-gb', type=float, default=24, help='GPU memory in GiB to check the peak against')
+
+# %% ../nbs/11_cli.ipynb #6898d7ca
 def bfcl_source(p: Path):
     "BFCL v3 entries as conversion units: one `BFCL_v3_<category>.json`, or every category file of a folder."
     from rat.bfcl import BFCL_CATEGORIES, load_bfcl
@@ -147,23 +254,46 @@ def data_formats() -> tuple[str, ...]:
     FOLDER_SOURCES.setdefault('bfcl', bfcl_source)
     return formats()
 
-def cmd_data_convert(a):
+def _cmd_data_convert(a):
     from rat.convert import convert
     data_formats()
     print(convert(a.src, a.out, a.fmt, on_error=a.on_error, limit=a.limit, split=a.split, overwrite=a.overwrite))
     print(f'wrote {a.out}')
 
-def cmd_data_validate(a) -> int:
+def _cmd_data_validate(a) -> int:
     from rat.convert import validate
     n, problems = validate(a.file, split=a.split)
     print('\n'.join([*problems, f'{a.file}: {n} rows, ' + (f'{len(problems)} problems' if problems else 'all valid')]))
     return 1 if problems else 0
 
-def cmd_data_stats(a):
+def _cmd_data_stats(a):
     from rat.convert import stats
     s = stats(a.file, tokenizer=_model(a.tokenizer) if a.tokenizer else None, figure=a.figure, sample=a.sample, split=a.split)
     width = max(map(len, s))
     print('\n'.join(f'{k:<{width}}  {v}' for k, v in s.items()))
+
+def _add_data(sub):
+    "`rat data convert`, `rat data validate` and `rat data stats`."
+    help = 'Bring your own data: convert conversations and public datasets to rat rows, validate a row file, summarise one.'
+    actions = sub.add_parser('data', help=help, description=help, formatter_class=_Fmt).add_subparsers(dest='action', required=True, metavar='ACTION')
+    def action(name, fn, help):
+        p = actions.add_parser(name, help=help, description=help, formatter_class=_Fmt)
+        p.set_defaults(fn=fn); return p
+    p = action('convert', _cmd_data_convert, 'Convert IN to a JSON Lines file of rat rows, streaming; print the counts in and out and why items were skipped.')
+    p.add_argument('--from', dest='fmt', required=True, choices=data_formats(), help='the layout of IN (chat: TRL/HF chat format; sgd: a split folder; bfcl: a folder or one category file)')
+    p.add_argument('src', metavar='IN', help='a JSONL or JSON file, parquet file(s), a HF dataset folder (save_to_disk) or hub id; for sgd and bfcl a folder')
+    p.add_argument('out', metavar='OUT', help='the rows file to write (.jsonl)')
+    p.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='raise: stop at the first bad item; skip: convert the others, count and list the bad ones (all in OUT-stem.skipped.txt)')
+    p.add_argument('--limit', type=int, default=None, help='convert only the first N items')
+    p.add_argument('--overwrite', action='store_true', help='replace an existing OUT')
+    p = action('validate', _cmd_data_validate, 'Check every row of a rows file (or dataset); one line per bad row, as file:line: field: expected ...; exit status 1 if any.')
+    p.add_argument('file', metavar='FILE', help='JSONL of rat rows, or a HF dataset folder / parquet of them')
+    p = action('stats', _cmd_data_stats, 'Rows by kind and source, sizes, prompt and completion lengths, and a figure.')
+    p.add_argument('file', metavar='FILE', help='rat rows or chat-format conversations (JSONL, or a HF dataset folder / parquet)')
+    p.add_argument('--tokenizer', default=None, help="lengths in this tokenizer's tokens (hub name, folder, 'rat-tiny-base'); default: characters")
+    p.add_argument('--figure', default=None, help='figure path (default: FILE-stem.stats.png beside FILE)')
+    p.add_argument('--sample', type=int, default=500, help='measure lengths on up to N rows, evenly spaced')
+    for p in actions.choices.values(): p.add_argument('--split', default='train', help='split of a DatasetDict folder or hub dataset')
 
 # %% ../nbs/11_cli.ipynb #17d6c687
 COUNT_ARGS = ('samples', 'batch_size', 'max_new_tokens', 'limit', 'max_turns', 'sample')
@@ -186,19 +316,8 @@ def check_args(a) -> None:
         check_adapter(a.adapter)
 
 
-# %% ../nbs/11_cli.ipynb #5bd8fee9
+# %% ../nbs/11_cli.ipynb #ff0ea133
 class _Fmt(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter): pass
-DATA_HELP = 'rat rows (JSONL, or a HF dataset folder / parquet) or chat-format conversations, converted on the fly (rat.convert.read_rows)'
-
-def _train_args(p):
-    p.add_argument('--data', default='data/toyworld_train.jsonl', help=DATA_HELP)
-    p.add_argument('--preset', default='cpu-tiny', help='cpu-tiny | 1gpu-qwen3-1.7b | 1gpu-qwen3-1.7b-vllm')
-    p.add_argument('--adapter', default=None, help='continue training this PEFT adapter (e.g. an SFT run\'s adapter/)')
-    p.add_argument('--set', action='append', metavar='KEY=VALUE', help='override any trainer config field (repeatable)')
-    p.add_argument('--config', default=None, help='YAML/JSON file of trainer config fields')
-    p.add_argument('--resume', action='store_true', help='continue from the newest complete checkpoint in --out')
-    p.add_argument('--overwrite', action='store_true', help='replace the earlier run in a non-empty --out (its run files only)')
-    p.add_argument('--limit', type=int, default=None, help='use only the first N rows')
 
 def parser() -> argparse.ArgumentParser:
     "The `rat` argument parser."
@@ -207,115 +326,7 @@ def parser() -> argparse.ArgumentParser:
     def add(name, fn, help):
         p = sub.add_parser(name, help=help, description=help, formatter_class=_Fmt)
         p.set_defaults(fn=fn); return p
-
-    p = add('demo', cmd_demo, "The paper's experiment in miniature on CPU, from the shipped tiny base: SFT (think / no think), GRPO from base and from SFT, two test splits, seeds.")
-    p.add_argument('--quick', action='store_true', help='a few steps per stage: checks the pipeline, not the results')
-    p.add_argument('--seeds', type=int, default=1, help='run seeds 0..N-1 and report mean ± sd and paired 95%% CIs')
-    p.add_argument('--seed', type=int, default=None, help='run this one seed instead of --seeds')
-    p.add_argument('--out', default='runs/demo', help='run folder (one sub-folder per seed)')
-    p.add_argument('--results', default=None, help='results JSON (default: OUT/demo.json)')
-    p.add_argument('--figures', default=None, help='folder for demo_compare.png and demo_rewards.png (default: OUT)')
-    p.add_argument('--splits', default=None, help='eval splits, comma-separated (default: test,test_shift; tune sizes with dev)')
-    p.add_argument('--set', action='append', metavar='KEY=VALUE', help='change a DemoConfig field, e.g. --set sft_steps=300 (repeatable)')
-
-    p = add('pretrain', cmd_pretrain, 'Pretrain the tiny base (rat-tiny-base) on the pretraining world: tokenizer, weights, manifest.')
-    p.add_argument('--out', default=None, help='model folder (default: the package\'s rat/base, which the wheel ships)')
-    for k in ('conversations', 'synthetic_conversations', 'steps', 'seed'):
-        p.add_argument(f"--{k.replace('_', '-')}", type=int, default=None, help='default: PretrainConfig\'s')
-    p.add_argument('--work', default='runs/pretrain', help='run folder (logs)')
-    p.add_argument('--force', action='store_true', help='replace a model already in --out')
-
-    p = add('sft', cmd_sft, 'Supervised fine-tuning baseline (LoRA/QLoRA) on rows\' target actions.')
-    g = p.add_mutually_exclusive_group()
-    g.add_argument('--think', dest='think', action='store_true', default=True, help='train reasoning + action')
-    g.add_argument('--no-think', dest='think', action='store_false', help='train the action alone (the paper\'s SFT-without-thinking baseline)')
-    p.add_argument('--loss-on', default='action', choices=['action', 'all'],
-                   help='action: loss on the target action only; all: language modelling on whole conversations (as rat pretrain does)')
-    _train_args(p); p.add_argument('--out', default='runs/sft', help='run folder')
-
-    p = add('grpo', cmd_grpo, 'GRPO with the reward registry (QLoRA on one GPU), from the base model or an SFT adapter.')
-    _train_args(p); p.add_argument('--out', default='runs/grpo', help='run folder')
-    p.add_argument('--rewards', default=None, help='name:weight,... from the registry (default: format + tool_call + answer; with --rollout multi-turn also invalid_call and turn_limit, see rat.multiturn.MULTITURN_REWARDS)')
-    p.add_argument('--quantization', default=None, choices=['nf4', 'none'], help='override the preset\'s quantisation')
-    p.add_argument('--rollout', default='single-step', choices=['single-step', 'multi-turn'],
-                   help='multi-turn: execute the model\'s tool calls (toy-world tools) and reward whole episodes (rat.multiturn)')
-    p.add_argument('--max-turns', type=int, default=3, help='multi-turn: tool-calling rounds per episode')
-
-    def gen_args(p, think=True):
-        p.add_argument('--adapter', default=None, help='PEFT adapter folder to apply')
-        p.add_argument('--no-think', dest='think', action='store_false', help='evaluate in non-thinking mode (empty think pre-filled)')
-        p.add_argument('--max-new-tokens', type=int, default=256); p.add_argument('--batch-size', type=int, default=16)
-        p.add_argument('--limit', type=int, default=None, help='first N rows/entries only')
-        p.add_argument('--quantization', default=None, choices=['nf4'], help='load the weights in NF4 (GPU memory)')
-
-    p = add('eval', cmd_eval, 'Generate on an eval set and report format, tool-call, answer, clarify and no-tool metrics.')
-    p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
-    p.add_argument('--data', default='data/toyworld_test.jsonl', help=DATA_HELP); p.add_argument('--out', default='runs/eval')
-    p.add_argument('--samples', type=int, default=1, help='completions per prompt (pass@k; needs --temperature)')
-    p.add_argument('--temperature', type=float, default=0.0, help='0 = greedy'); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--faithfulness', action='store_true', help='thinking systems: re-generate tool-call actions with the reasoning emptied / swapped (rat.evaluate.faithfulness)')
-    gen_args(p)
-
-    p = add('bfcl', cmd_bfcl, "Generate on BFCL v3's single-turn entries, write bfcl-score predictions, print per-category and leaderboard summary scores.")
-    p.add_argument('--model', default='rat-tiny-base', help="hub name, folder, 'rat-tiny-base' (the shipped base) or 'tiny' (random weights)")
-    p.add_argument('--categories', default='all', help="'all' (every single-turn category with a file in --data) or a comma-separated list")
-    p.add_argument('--data', default=None, help='BFCL folder (default: ../shared/data/bfcl_v3)'); p.add_argument('--out', default='runs/bfcl')
-    gen_args(p)
-
-    p = add('compare', cmd_compare, "The paper's table: several systems on one eval set, relative improvements, a bar chart.")
-    p.add_argument('--system', action='append', help='name=NAME,model=PATH[,adapter=PATH][,think=false] (repeatable)')
-    p.add_argument('--data', default='data/toyworld_test.jsonl'); p.add_argument('--out', default='runs/compare')
-    p.add_argument('--ref-sft', default='sft_no_think', help='system name of the SFT-without-thinking row')
-    p.add_argument('--ref-base', default='base', help='system name of the base-model row')
-    p.add_argument('--figure', default=None, help='bar chart path (default: OUT/compare.png)')
-    p.add_argument('--max-new-tokens', type=int, default=256); p.add_argument('--batch-size', type=int, default=16)
-    p.add_argument('--limit', type=int, default=None, help='first N rows only')
-
-    p = add('merge', cmd_merge, 'Merge a LoRA/QLoRA adapter into full-precision base weights and save a standalone model.')
-    p.add_argument('--model', required=True, help="base model: hub name or folder ('tiny': the offline fixture)")
-    p.add_argument('--adapter', required=True, help='PEFT adapter folder'); p.add_argument('--out', required=True, help='output folder')
-
-    p = add('fixture', cmd_fixture, 'Build (or find, cached) the tiny offline Qwen3 fixture and print its folder.')
-    p.add_argument('--out', default=None, help='folder (default: the cache)')
-    p.add_argument('--force', action='store_true', help='rebuild even if cached')
-    p.add_argument('--overwrite', action='store_true', help='write the fixture into a non-empty --out (its own files only)')
-
-    p = add('toyworld', cmd_toyworld, 'Regenerate the bundled toy-world train/dev/test files.')
-    p.add_argument('--out', default='data', help='output folder'); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--overwrite', action='store_true', help='replace existing files whose rows would change')
-
-    p = add('bfcl-score', cmd_bfcl_score, 'Score BFCL predictions (JSONL of {"id", "calls"}) with the AST metric; per category and the leaderboard summaries.')
-    p.add_argument('--data', required=True, help='folder with BFCL_v3_<category>.json and possible_answer/')
-    p.add_argument('--predictions', required=True, help='JSONL predictions file')
-    p.add_argument('--out', default=None, help='write per-category results and the leaderboard summaries as JSON here')
-    p.add_argument('--subset', action='store_true', help='score only the predicted entries (default: every entry of each predicted category must be predicted)')
-
-    p = add('plan', cmd_plan, "Expected peak GPU memory of a preset's GRPO run on the real architecture, term by term, from the model's config alone (no weights, no GPU; see rat.plan).")
-    p.add_argument('--preset', default='1gpu-qwen3-1.7b', help='cpu-tiny | 1gpu-qwen3-1.7b | 1gpu-qwen3-1.7b-vllm')
-    p.add_argument('--model', default=None, help="folder (its config.json) or hub name to plan for instead of the preset's model; Qwen/Qwen3-1.7B is known offline")
-    p.add_argument('--prompt-tokens', type=int, default=1024, help='prompt length to plan for (the presets\' budget: rat.train.MAX_PROMPT_TOKENS)')
-    p.add_argument('--gpu-gb', type=float, default=24, help='GPU memory in GiB to check the peak against')
-
-    help = 'Bring your own data: convert conversations and public datasets to rat rows, validate a row file, summarise one.'
-    actions = sub.add_parser('data', help=help, description=help, formatter_class=_Fmt).add_subparsers(dest='action', required=True, metavar='ACTION')
-    def action(name, fn, help):
-        p = actions.add_parser(name, help=help, description=help, formatter_class=_Fmt)
-        p.set_defaults(fn=fn); return p
-    p = action('convert', cmd_data_convert, 'Convert IN to a JSON Lines file of rat rows, streaming; print the counts in and out and why items were skipped.')
-    p.add_argument('--from', dest='fmt', required=True, choices=data_formats(), help='the layout of IN (chat: TRL/HF chat format; sgd: a split folder; bfcl: a folder or one category file)')
-    p.add_argument('src', metavar='IN', help='a JSONL or JSON file, parquet file(s), a HF dataset folder (save_to_disk) or hub id; for sgd and bfcl a folder')
-    p.add_argument('out', metavar='OUT', help='the rows file to write (.jsonl)')
-    p.add_argument('--on-error', default='raise', choices=['raise', 'skip'], help='raise: stop at the first bad item; skip: convert the others, count and list the bad ones (all in OUT-stem.skipped.txt)')
-    p.add_argument('--limit', type=int, default=None, help='convert only the first N items')
-    p.add_argument('--overwrite', action='store_true', help='replace an existing OUT')
-    p = action('validate', cmd_data_validate, 'Check every row of a rows file (or dataset); one line per bad row, as file:line: field: expected ...; exit status 1 if any.')
-    p.add_argument('file', metavar='FILE', help='JSONL of rat rows, or a HF dataset folder / parquet of them')
-    p = action('stats', cmd_data_stats, 'Rows by kind and source, sizes, prompt and completion lengths, and a figure.')
-    p.add_argument('file', metavar='FILE', help='rat rows or chat-format conversations (JSONL, or a HF dataset folder / parquet)')
-    p.add_argument('--tokenizer', default=None, help="lengths in this tokenizer's tokens (hub name, folder, 'rat-tiny-base'); default: characters")
-    p.add_argument('--figure', default=None, help='figure path (default: FILE-stem.stats.png beside FILE)')
-    p.add_argument('--sample', type=int, default=500, help='measure lengths on up to N rows, evenly spaced')
-    for p in actions.choices.values(): p.add_argument('--split', default='train', help='split of a DatasetDict folder or hub dataset')
+    _add_training(add); _add_evaluation(add); _add_experiment(add); _add_data(sub)
     return ap
 
 def main(argv: list[str] | None = None) -> int:
