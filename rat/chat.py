@@ -9,7 +9,7 @@ from typing import Any
 
 from .core import RatError
 from .data import KINDS, ROW_KEYS, LoadReport, validate_example
-from .protocol import THINK_CLOSE, THINK_OPEN
+from .protocol import STRICT_JSON, THINK_CLOSE, THINK_OPEN
 
 # %% auto #0
 __all__ = ['ANNOTATIONS', 'call_arguments', 'infer_kind', 'chat_to_rows', 'rows_to_chat']
@@ -18,19 +18,17 @@ __all__ = ['ANNOTATIONS', 'call_arguments', 'infer_kind', 'chat_to_rows', 'rows_
 _log = logging.getLogger('rat')
 ANNOTATIONS = ('kind', 'weight', 'row_id')  # rat's optional keys on an assistant message, never part of a row's messages
 
-def _reject_constant(name): raise ValueError(f'{name} is not valid JSON')
-
 def call_arguments(args: Any, at: str) -> dict:
     "Call arguments as a dict: a dict as is, the JSON text of an object decoded; anything else a `RatError` at `at`."
     if isinstance(args, dict): return dict(args)
     if not isinstance(args, str): raise RatError(f'{at}: expected an object or its JSON text (got {type(args).__name__})')
-    try: out = json.loads(args, parse_constant=_reject_constant)
+    try: out = STRICT_JSON.decode(args)
     except ValueError as e: raise RatError(f'{at}: expected the JSON text of an object (got {args[:60]!r}: {e})') from None
     if not isinstance(out, dict): raise RatError(f'{at}: expected the JSON text of an object (it decodes to a {type(out).__name__})')
     return out
 
 # %% ../nbs/02a_chat.ipynb #b72ec1e8
-def _call(c: Any, at: str) -> dict:
+def _chat_call(c: Any, at: str) -> dict:
     "One `tool_calls` entry with its arguments as a dict."
     f = c.get('function') if isinstance(c, dict) else None
     if not isinstance(f, dict) or 'name' not in f or 'arguments' not in f:
@@ -44,7 +42,7 @@ def _message(m: Any, at: str) -> dict:
     if out.get('content') is None: out['content'] = ''
     if calls := m.get('tool_calls'):
         if not isinstance(calls, list): raise RatError(f'{at}.tool_calls: expected a list of calls (got {type(calls).__name__})')
-        out['tool_calls'] = [_call(c, f'{at}.tool_calls[{j}]') for j, c in enumerate(calls)]
+        out['tool_calls'] = [_chat_call(c, f'{at}.tool_calls[{j}]') for j, c in enumerate(calls)]
     return out
 
 def _reasoning(m: dict, at: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from .core import RatError, check_out_dir
 __all__ = ['DATA_HELP', 'COUNT_ARGS', 'FOLDER_OUT', 'bfcl_source', 'data_formats', 'check_args', 'parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #b06ae2c9
-def _train_overrides(a) -> dict:
+def _cli_overrides(a) -> dict:
     from rat.train import parse_sets, read_config_file
     return read_config_file(a.config) | parse_sets(a.set)
 
@@ -28,14 +28,14 @@ def _data(path: str) -> str | list[dict]:
 
 def _cmd_sft(a):
     from rat.sft import sft
-    overrides = _train_overrides(a)   # a bad --set fails before --data is converted
+    overrides = _cli_overrides(a)   # a bad --set fails before --data is converted
     run = sft(_data(a.data), a.out, think=a.think, preset=a.preset, adapter=a.adapter, overrides=overrides,
               resume=a.resume, limit=a.limit, loss_on=a.loss_on, overwrite=a.overwrite)
     print(f'sft ({"think" if a.think else "no-think"}) done: adapter in {run/"adapter"}')
 
 def _cmd_grpo(a):
     q = False if a.quantization is None else (None if a.quantization == 'none' else a.quantization)
-    kw = dict(rewards=a.rewards, preset=a.preset, adapter=a.adapter, overrides=_train_overrides(a), resume=a.resume,
+    kw = dict(rewards=a.rewards, preset=a.preset, adapter=a.adapter, overrides=_cli_overrides(a), resume=a.resume,
               limit=a.limit, quantization=q, overwrite=a.overwrite)
     if a.rollout == 'multi-turn':
         from rat.multiturn import grpo_multiturn

@@ -66,7 +66,7 @@ def _preset(model: str):
     from rat.train import get_preset
     return replace(get_preset('cpu-tiny'), name='demo', model=model)
 
-def _train_overrides(steps: int, lr: float, seed: int, batch: int, **kw) -> dict:
+def _stage_overrides(steps: int, lr: float, seed: int, batch: int, **kw) -> dict:
     return {'max_steps': steps, 'learning_rate': lr, 'seed': seed, 'data_seed': seed, 'per_device_train_batch_size': batch,
             'save_strategy': 'no', 'logging_steps': max(1, steps // 20), 'disable_tqdm': False, **kw}
 
@@ -129,8 +129,8 @@ def _demo_stages(cfg: DemoConfig, seed: int, base: str, out: Path, train: list[d
     from rat.grpo import grpo
     from rat.models import System
     from rat.evaluate import evaluate
-    sft_kw = dict(preset=_preset(base), overrides=_train_overrides(cfg.sft_steps, cfg.sft_lr, seed, cfg.batch_size))
-    g_over = _train_overrides(cfg.grpo_steps, cfg.grpo_lr, seed, cfg.grpo_batch, num_generations=cfg.num_generations,
+    sft_kw = dict(preset=_preset(base), overrides=_stage_overrides(cfg.sft_steps, cfg.sft_lr, seed, cfg.batch_size))
+    g_over = _stage_overrides(cfg.grpo_steps, cfg.grpo_lr, seed, cfg.grpo_batch, num_generations=cfg.num_generations,
                               temperature=cfg.grpo_temperature, max_completion_length=cfg.max_completion_length, logging_steps=1)
     g_kw = dict(rewards=cfg.rewards, preset=_preset(base), overrides=g_over)
     train_stages = [

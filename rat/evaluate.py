@@ -17,8 +17,8 @@ from .replies import answer_reward, think_action_consistency, reply_passes
 
 # %% auto #0
 __all__ = ['METRICS', 'PLOT_METRICS', 'argument_f1', 'score_completion', 'aggregate', 'summarize', 'metrics_table', 'evaluate',
-           'action_key', 'with_think', 'faithfulness', 'mean_sd', 'paired_bootstrap', 'plot_systems',
-           'write_comparison', 'compare', 'parse_system']
+           'action_key', 'with_think', 'faithfulness', 'mean_sd', 'paired_bootstrap', 'episode_metrics', 'step_metrics',
+           'evaluate_multiturn', 'plot_systems', 'write_comparison', 'compare', 'parse_system']
 
 # %% ../nbs/09_eval.ipynb #a7bfcc6b
 def _triples(calls) -> Counter:
@@ -163,6 +163,44 @@ def paired_bootstrap(a: list[list[float]], b: list[list[float]], resamples: int 
     rng = random.Random(seed)
     means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
     return {'diff': sum(d) / n, 'lo': means[int(0.025 * resamples)], 'hi': means[int(0.975 * resamples) - 1], 'rows': n, 'seeds': len(a)}
+
+# %% ../nbs/09_eval.ipynb #7b4fe51c
+from .multiturn import (assistant_turns, episode_answer_correct, episode_rows, ran_out, run_episodes, step_reward,
+                           tool_errors)
+from .rewards import tool_call_partial_reward
+from .registry import DEFAULT_REWARDS, combined_reward
+
+def _mean_present(xs) -> float | None:
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else None
+
+def episode_metrics(rows: list[dict], episodes: list[list[dict]]) -> dict:
+    "End-to-end metrics of played episodes (see above)."
+    calls = [(r, e) for r, e in zip(rows, episodes) if as_obj(r['target_tool_calls'])]
+    other = [(r, e) for r, e in zip(rows, episodes) if not as_obj(r['target_tool_calls'])]
+    errors = [tool_errors(e) for e in episodes]
+    return {'episodes': len(rows), 'tool_call_episodes': len(calls),
+            'answer_accuracy': _mean_present(float(episode_answer_correct(r, e)) for r, e in calls),
+            'abstain_accuracy': _mean_present(float(episode_answer_correct(r, e)) for r, e in other),
+            'first_turn_calls': _mean_present(float(bool(assistant_turns(e)[0].get('tool_calls'))) for r, e in calls),
+            'first_call_accuracy': _mean_present(step_reward(tool_call_reward, r, assistant_turns(e)[0]) for r, e in calls),
+            'first_call_partial': _mean_present(step_reward(tool_call_partial_reward, r, assistant_turns(e)[0]) for r, e in calls),
+            'invalid_call_rate': sum(x for x, _ in errors) / max(1, sum(n for _, n in errors)),
+            'ran_out_rate': _mean_present(float(ran_out(e)) for e in episodes),
+            'mean_turns': _mean_present(len(assistant_turns(e)) for e in episodes)}
+
+def step_metrics(rows: list[dict], first_turns: list[dict], rewards: str = DEFAULT_REWARDS) -> dict:
+    "Single-step metrics: the mean of each `rat.rewards` reward over one turn per row, and of their weighted sum."
+    cols = {k: [r.get(k) for r in rows] for k in ('target_tool_calls', 'target_reply', 'kind', 'tools', 'messages', 'source')}
+    out = {f'step_{f.__name__}': _mean_present(f(first_turns, **cols)) for f in (format_reward, tool_call_reward, tool_call_partial_reward, answer_reward)}
+    return out | {'step_reward': _mean_present(combined_reward(rewards)(first_turns, **cols)), 'rows': len(rows)}
+
+def evaluate_multiturn(model, tok, rows: list[dict], max_turns: int = 3, max_new_tokens: int = 96, batch_size: int = 16) -> dict:
+    "End-to-end episode metrics on the episode rows, and single-step metrics on every row."
+    eps = episode_rows(rows)
+    played = run_episodes(model, tok, eps, max_turns, max_new_tokens, batch_size)
+    steps = run_episodes(model, tok, rows, 0, max_new_tokens, batch_size)
+    return episode_metrics(eps, played) | step_metrics(rows, [s[0] for s in steps])
 
 # %% ../nbs/09_eval.ipynb #9d79d4ec
 PLOT_METRICS = ('overall', 'call_exact', 'answer', 'clarify_acc', 'no_tool_acc', 'format')

@@ -29,11 +29,11 @@ def grpo_dataset(rows: list[dict], tok):
 
 # %% ../nbs/08_grpo.ipynb #8c51e3fd
 def grpo_rewards(args, spec: str | dict | list | None = None, registry: dict[str, Callable] | None = None) -> list[Callable]:
-    "The reward functions of `spec` (over `registry`, default `rat.rewards.REWARDS`), checked against the weights `args` holds."
+    "The reward functions of `spec` (over `registry`, default `rat.registry.REWARDS`), checked against the weights `args` holds."
     funcs, weights = reward_setup(spec, registry=registry)
     if list(args.reward_weights or []) != weights:   # TRL takes the functions from the trainer, their weights from the config
         raise RatError(f"the config's reward_weights {args.reward_weights} are not the weights {weights} of the rewards {spec!r}: "
-                       "build the config with reward_weights from rat.rewards.reward_weights")
+                       "build the config with reward_weights from rat.registry.reward_weights")
     return funcs
 
 def grpo_trainer(model, tok, rows: list[dict], args, rewards: str | dict | list | None = None):
@@ -44,7 +44,7 @@ def grpo_trainer(model, tok, rows: list[dict], args, rewards: str | dict | list 
 
 def grpo(data: str | Path | list[dict],     # a rows JSONL file or a list of rows
          out_dir: str | Path,               # the run folder
-         rewards: str | dict | None = None, # `name:weight,...` from `rat.rewards.REWARDS` (default `DEFAULT_REWARDS`)
+         rewards: str | dict | None = None, # `name:weight,...` from `rat.registry.REWARDS` (default `DEFAULT_REWARDS`)
          preset: str | Preset = 'cpu-tiny', # a preset name or a `Preset`
          adapter: str | Path | None = None, # continue training this PEFT adapter (e.g. an SFT run's)
          overrides: dict | None = None,     # `GRPOConfig` fields to change

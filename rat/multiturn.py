@@ -14,7 +14,7 @@ from .data import select_rows, to_dataset
 from .protocol import as_obj, render_prompt
 from .rewards import format_reward, tool_call_partial_reward, tool_call_reward
 from .replies import answer_reward
-from .registry import DEFAULT_REWARDS, combined_reward, reward_setup
+from .registry import reward_setup
 from .toyworld import TOOLS, execute_call, execute_targets, tool_message
 from .grpo import grpo_rewards
 from .generation import generate_ids
@@ -23,10 +23,9 @@ from .train import Preset, data_label, run_training
 # %% auto #0
 __all__ = ['EPISODE_KINDS', 'MULTITURN_REWARDS', 'EPISODE_REWARDS', 'episode_rows', 'tool_environment', 'environment_key',
            'environments_for', 'multiturn_chat_template', 'check_multiturn_template', 'multiturn_dataset',
-           'assistant_turns', 'tool_errors', 'ran_out', 'final_reply', 'result_coverage', 'episode_answer',
-           'episode_tool_call', 'episode_tool_call_partial', 'episode_format', 'invalid_call', 'turn_limit',
-           'episode_answer_correct', 'multiturn_trainer', 'grpo_multiturn', 'run_episodes', 'episode_metrics',
-           'step_metrics', 'evaluate_multiturn']
+           'assistant_turns', 'tool_errors', 'ran_out', 'final_reply', 'step_reward', 'result_coverage',
+           'episode_answer', 'episode_tool_call', 'episode_tool_call_partial', 'episode_format', 'invalid_call',
+           'turn_limit', 'episode_answer_correct', 'multiturn_trainer', 'grpo_multiturn', 'run_episodes']
 
 # %% ../nbs/08a_multiturn.ipynb #3af6bf72
 EPISODE_KINDS = ('tool_call', 'clarify', 'no_tool')
@@ -91,7 +90,7 @@ def check_multiturn_template(tok) -> None:
     if tok.chat_template != qwen3_chat_template():
         raise RatError("multi-turn training needs the tokenizer's chat template to be TRL's Qwen3 template "
                        f"(trl/chat_templates/qwen3.jinja) and this one {'is unset' if not tok.chat_template else 'differs'}: "
-                       "use a Qwen3 model, or set tok.chat_template = rat.models.qwen3_chat_template() if it was trained on that format")
+                       "use a Qwen3 model, or set tok.chat_template = rat.protocol.qwen3_chat_template() if it was trained on that format")
 
 def multiturn_dataset(rows: list[dict]):
     "Episode rows as a TRL dataset: the conversation as a conversational `prompt`, plus the row's `environment`."
@@ -128,7 +127,7 @@ def final_reply(episode: list[dict]) -> dict | None:
     return turns[-1] if turns and not turns[-1].get('tool_calls') and not ran_out(episode) else None
 
 # %% ../nbs/08a_multiturn.ipynb #3d7e0c8b
-def _step_reward(reward: Callable, row: dict, turn: dict) -> float | None:
+def step_reward(reward: Callable, row: dict, turn: dict) -> float | None:
     "One single-step reward of `rat.rewards` on one assistant turn, given the row's columns."
     return reward([turn], **{k: [row[k]] for k in ('target_tool_calls', 'target_reply', 'kind', 'tools', 'messages', 'source') if k in row})[0]
 
@@ -144,7 +143,7 @@ def episode_answer(row: dict, episode: list[dict]) -> float | None:
     turns = assistant_turns(episode)
     if not as_obj(row['target_tool_calls']):
         if not turns or any(t.get('tool_calls') for t in turns): return 0.0
-        return _step_reward(answer_reward, row, turns[0])
+        return step_reward(answer_reward, row, turns[0])
     reply = final_reply(episode)
     if reply is None: return 0.0
     scores = [s for s in (result_coverage(reply, o) for o in _gold_outputs(row)) if s is not None]
@@ -154,7 +153,7 @@ def _over_call_turns(reward: Callable, row: dict, episode: list[dict]) -> float 
     "A single-step call reward averaged over the turns that made calls (the first turn when none did); None where it does not apply."
     turns = assistant_turns(episode)
     scored = [t for t in turns if t.get('tool_calls')] or turns[:1]
-    values = [v for v in (_step_reward(reward, row, t) for t in scored) if v is not None]
+    values = [v for v in (step_reward(reward, row, t) for t in scored) if v is not None]
     return sum(values) / len(values) if values else (None if scored else 0.0)
 
 def episode_tool_call(row: dict, episode: list[dict]) -> float:
@@ -185,8 +184,8 @@ def episode_answer_correct(row: dict, episode: list[dict]) -> bool:
         reply = final_reply(episode)
         return reply is not None and all(result_coverage(reply, o) in (1.0, None) for o in _gold_outputs(row))
     turns = assistant_turns(episode)
-    return (len(turns) == 1 and not turns[0].get('tool_calls') and _step_reward(format_reward, row, turns[0]) == 1.0
-            and (_step_reward(answer_reward, row, turns[0]) or 0.0) >= 0.5)
+    return (len(turns) == 1 and not turns[0].get('tool_calls') and step_reward(format_reward, row, turns[0]) == 1.0
+            and (step_reward(answer_reward, row, turns[0]) or 0.0) >= 0.5)
 
 # %% ../nbs/08a_multiturn.ipynb #27ad8dc8
 _EPISODE_SCORES = {'format': episode_format, 'tool_call': episode_tool_call, 'tool_call_partial': episode_tool_call_partial,
@@ -298,35 +297,3 @@ def run_episodes(model, tok, rows: list[dict], max_turns: int = 3, max_new_token
             ids[i] = ids[i] + _tool_suffix(tok, results, template)
         active = calling
     return episodes
-
-def _mean_present(xs) -> float | None:
-    xs = [x for x in xs if x is not None]
-    return sum(xs) / len(xs) if xs else None
-
-def episode_metrics(rows: list[dict], episodes: list[list[dict]]) -> dict:
-    "End-to-end metrics of played episodes (see above)."
-    calls = [(r, e) for r, e in zip(rows, episodes) if as_obj(r['target_tool_calls'])]
-    other = [(r, e) for r, e in zip(rows, episodes) if not as_obj(r['target_tool_calls'])]
-    errors = [tool_errors(e) for e in episodes]
-    return {'episodes': len(rows), 'tool_call_episodes': len(calls),
-            'answer_accuracy': _mean_present(float(episode_answer_correct(r, e)) for r, e in calls),
-            'abstain_accuracy': _mean_present(float(episode_answer_correct(r, e)) for r, e in other),
-            'first_turn_calls': _mean_present(float(bool(assistant_turns(e)[0].get('tool_calls'))) for r, e in calls),
-            'first_call_accuracy': _mean_present(_step_reward(tool_call_reward, r, assistant_turns(e)[0]) for r, e in calls),
-            'first_call_partial': _mean_present(_step_reward(tool_call_partial_reward, r, assistant_turns(e)[0]) for r, e in calls),
-            'invalid_call_rate': sum(x for x, _ in errors) / max(1, sum(n for _, n in errors)),
-            'ran_out_rate': _mean_present(float(ran_out(e)) for e in episodes),
-            'mean_turns': _mean_present(len(assistant_turns(e)) for e in episodes)}
-
-def step_metrics(rows: list[dict], first_turns: list[dict], rewards: str = DEFAULT_REWARDS) -> dict:
-    "Single-step metrics: the mean of each `rat.rewards` reward over one turn per row, and of their weighted sum."
-    cols = {k: [r.get(k) for r in rows] for k in ('target_tool_calls', 'target_reply', 'kind', 'tools', 'messages', 'source')}
-    out = {f'step_{f.__name__}': _mean_present(f(first_turns, **cols)) for f in (format_reward, tool_call_reward, tool_call_partial_reward, answer_reward)}
-    return out | {'step_reward': _mean_present(combined_reward(rewards)(first_turns, **cols)), 'rows': len(rows)}
-
-def evaluate_multiturn(model, tok, rows: list[dict], max_turns: int = 3, max_new_tokens: int = 96, batch_size: int = 16) -> dict:
-    "End-to-end episode metrics on the episode rows, and single-step metrics on every row."
-    eps = episode_rows(rows)
-    played = run_episodes(model, tok, eps, max_turns, max_new_tokens, batch_size)
-    steps = run_episodes(model, tok, rows, 0, max_new_tokens, batch_size)
-    return episode_metrics(eps, played) | step_metrics(rows, [s[0] for s in steps])

@@ -13,9 +13,10 @@ from typing import Any, Iterable
 from .core import RatError
 
 # %% auto #0
-__all__ = ['EXAMPLE_ROW', 'THINK_OPEN', 'THINK_CLOSE', 'CALL_OPEN', 'CALL_CLOSE', 'ASSISTANT', 'fresh_obj', 'as_obj',
-           'qwen3_chat_template', 'render_prompt', 'format_completion', 'templated_think', 'action_message', 'Parsed',
-           'parse_completion', 'assistant_prefill', 'loads_lenient', 'as_call', 'function_of', 'params_of', 'list_of']
+__all__ = ['EXAMPLE_ROW', 'THINK_OPEN', 'THINK_CLOSE', 'CALL_OPEN', 'CALL_CLOSE', 'STRICT_JSON', 'ASSISTANT', 'fresh_obj',
+           'as_obj', 'qwen3_chat_template', 'render_prompt', 'format_completion', 'templated_think', 'action_message',
+           'Parsed', 'parse_completion', 'assistant_prefill', 'loads_lenient', 'as_call', 'function_of', 'params_of',
+           'list_of']
 
 # %% ../nbs/01_protocol.ipynb #c32abaea
 EXAMPLE_ROW = {
@@ -124,7 +125,7 @@ _TAGS = (THINK_OPEN, THINK_CLOSE, CALL_OPEN, CALL_CLOSE, '<tool_response>', '</t
 _MAX_REASONS, _MAX_REPAIR, _MAX_TAGS_IN_JSON = 10, 10_000, 3
 
 def _reject_constant(name): raise ValueError(f"{name} is not valid JSON")
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
 
 def _skip_ws(s: str, pos: int) -> int: return _WS.match(s, pos).end()
 
@@ -153,7 +154,7 @@ def _as_call(obj: Any) -> tuple[dict | None, str | None]:
     name, args = obj.get('name'), obj.get('arguments')
     if not isinstance(name, str) or not name.strip(): return None, '"name" must be a non-empty string'
     if isinstance(args, str):
-        try: args = _DECODER.decode(args)
+        try: args = STRICT_JSON.decode(args)
         except (ValueError, RecursionError): return None, '"arguments" is a string that is not JSON'
     if not isinstance(args, dict): return None, '"arguments" must be a JSON object'
     return {'name': name, 'arguments': args}, None
@@ -168,7 +169,7 @@ def _repair(raw: str) -> Any:
 # %% ../nbs/01_protocol.ipynb #729b587a
 def _decode_json(text: str) -> tuple[bool, Any, str | None, bool]:
     "Decode the JSON value that `text` starts with: (ok, value, problem, whether `text` may be cut short)."
-    try: obj, end = _DECODER.raw_decode(text)
+    try: obj, end = STRICT_JSON.raw_decode(text)
     except json.JSONDecodeError as e:
         return False, None, f'malformed JSON ({e.msg})', e.msg.startswith('Unterminated string') or e.pos >= len(text.rstrip())
     except (ValueError, RecursionError) as e: return False, None, f'malformed JSON ({str(e).split(":")[0]})', False

@@ -4,7 +4,7 @@ Writes results/multiturn.json and figures/multiturn_vs_single.png. Steps:
 1. the start: `rat-tiny-base`, the base that ships with rat (pretrained on a corpus disjoint from the task, `rat.pretrain`);
 2. single-step GRPO (`rat.grpo.grpo`, the paper's rewards) and multi-turn GRPO (`rat.multiturn.grpo_multiturn`)
    from it, with the same preset, learning rate, steps, prompts per step, completions per prompt and length budget;
-3. `rat.multiturn.evaluate_multiturn` of the base and both runs on the toy-world test split.
+3. `rat.evaluate.evaluate_multiturn` of the base and both runs on the toy-world test split.
 
     OMP_NUM_THREADS=1 .venv/bin/python tools/multiturn_experiment.py
 """
@@ -19,7 +19,8 @@ from rat.core import read_jsonl, repo_root
 from rat.data import load_rows
 from rat.grpo import grpo
 from rat.models import load_model, resolve_model, BASE_MODEL
-from rat.multiturn import evaluate_multiturn, grpo_multiturn
+from rat.evaluate import evaluate_multiturn
+from rat.multiturn import grpo_multiturn
 from rat.train import get_preset
 
 ROOT = repo_root()

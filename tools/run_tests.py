@@ -1,4 +1,4 @@
-"""The test command (`make test`, also what CI runs): sync and cleanliness checks, every notebook, the docs build.
+"""The test command (`make test`, also what CI runs): sync, cleanliness and import-order checks, every notebook, the docs build.
 
 Ends with one line `N passed, N failed`, where each check and each notebook counts once.
 `python tools/run_tests.py NAME ...` runs only those notebooks (no checks).
@@ -41,6 +41,10 @@ def check_readme():
     r = sh(sys.executable, 'tools/build_readme.py', '--check')
     return r.returncode == 0, r.stdout + r.stderr
 
+def check_imports():
+    r = sh(sys.executable, 'tools/import_graph.py')
+    return r.returncode == 0, r.stdout + r.stderr
+
 def check_docs():
     "Build the docs site and check it: a page per notebook, no raw directives or leaked syntax, every link resolves."
     r = sh(sys.executable, 'tools/build_docs.py')
@@ -66,7 +70,8 @@ def main(names):
     nbs = sorted((ROOT/'nbs').glob('*.ipynb'))
     if names: nbs = [p for p in nbs if p.stem in names]
     else:
-        for name, check in [('export in sync', check_export), ('notebooks clean', check_clean), ('README in sync', check_readme)]:
+        for name, check in [('export in sync', check_export), ('notebooks clean', check_clean), ('README in sync', check_readme),
+                            ('imports flow one way', check_imports)]:
             t = time.time(); ok, detail = check(); record(name, ok, detail, time.time() - t)
     workers = int(os.environ.get('RAT_TEST_WORKERS', '2'))
     # a fresh process per notebook, as nbdev_test does: notebooks share no interpreter state
