@@ -26,7 +26,7 @@ def readme_text() -> str:
     exp = MarkdownExporter()
     exp.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
     body, _ = exp.from_notebook_node(nb)
-    body = re.sub(r'\]\((\w+)\.html\)', r'](nbs/\1.ipynb)', body.replace('](../', ']('))
+    body = re.sub(r'\]\((\w+)\.(?:html|ipynb)(#[\w-]+)?\)', r'](nbs/\1.ipynb\2)', body.replace('](../', ']('))
     return '<!-- generated from nbs/index.ipynb by tools/build_readme.py: edit the notebook, not this file -->\n\n' + body.strip() + '\n'
 
 if __name__ == '__main__':
