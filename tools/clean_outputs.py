@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # One tqdm bar: `desc: 42%|####  | 21/50 [00:01<00:02, 9.87it/s, postfix]` (desc optional).
 _BAR = re.compile(r'(?:[^\r\n|]*?:\s*)?\s*\d{1,3}%\|[^|\r\n]*\|\s*[\d.]+[kMG]?(?:/[\d.?]+[kMG]?)?\s*\[[^\]\r\n]*\]')
 _ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+# Lines a library prints depending on the machine, not on the notebook: bitsandbytes on a CPU with AVX512-BF16.
+_MACHINE_NOISE = re.compile(r'^Failed to load CPU gemm_4bit_forward from kernels-community\b.*$')
 
 def _path_rules() -> list[tuple[re.Pattern, str]]:
     "Absolute paths of this machine -> portable spellings, most specific first."
@@ -35,6 +37,7 @@ def clean_text(s: str) -> str:
     for line in s.split('\n'):
         parts = [_BAR.sub('', seg) for seg in line.split('\r')]          # a `\r` rewrites the line: keep what is not a bar
         kept = [p for p in parts if p.strip()]
+        if _MACHINE_NOISE.match(line): continue
         if kept or not ('\r' in line or _BAR.search(line)): lines.append(kept[-1] if kept else line)
     s = '\n'.join(lines)
     for pat, rep in _PATHS: s = pat.sub(rep, s)
@@ -85,7 +88,7 @@ if __name__ == '__main__':
     args = sys.argv[1:]
     check = '--check' in args
     names = [a for a in args if a != '--check']
-    if not names: sys.exit(__doc__)
+    if not names or {'-h', '--help'} & set(names): sys.exit(__doc__)
     changed = [n for n in names if clean_notebook(_nb_path(n), write=not check)]
     for n in changed: print(f"{'would clean' if check else 'cleaned'} {n}")
     sys.exit(1 if check and changed else 0)
