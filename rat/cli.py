@@ -18,7 +18,8 @@ def _cli_overrides(a) -> dict:
 
 def _data(path: str) -> str | list[dict]:
     "`--data`: a JSONL file of rat rows as it is (the run records its path); chat format or a dataset converted here, counts printed."
-    from rat.convert import ConvertReport, data_layout, read_rows
+    from rat.convert import ConvertReport
+    from rat.datafiles import data_layout, read_rows
     layout, arrow = data_layout(path)
     if layout == 'rows' and not arrow: return path
     report = ConvertReport(str(path), layout)
@@ -232,7 +233,8 @@ def _add_experiment(add):
     p.add_argument('--gpu-gb', type=float, default=24, help='GPU memory in GiB to check the peak against')
 
 # %% ../nbs/11_cli.ipynb #6898d7ca
-def bfcl_source(p: Path):
+def bfcl_source(p: Path, # a BFCL v3 folder, or one `BFCL_v3_<category>.json` in it
+               ) -> tuple:
     "BFCL v3 entries as conversion units: one `BFCL_v3_<category>.json`, or every category file of a folder."
     from rat.bfcl import BFCL_CATEGORIES, load_bfcl
     from rat.convert import row_units
@@ -261,13 +263,13 @@ def _cmd_data_convert(a):
     print(f'wrote {a.out}')
 
 def _cmd_data_validate(a) -> int:
-    from rat.convert import validate
+    from rat.datafiles import validate
     n, problems = validate(a.file, split=a.split)
     print('\n'.join([*problems, f'{a.file}: {n} rows, ' + (f'{len(problems)} problems' if problems else 'all valid')]))
     return 1 if problems else 0
 
 def _cmd_data_stats(a):
-    from rat.convert import stats
+    from rat.datafiles import stats
     s = stats(a.file, tokenizer=_model(a.tokenizer) if a.tokenizer else None, figure=a.figure, sample=a.sample, split=a.split)
     width = max(map(len, s))
     print('\n'.join(f'{k:<{width}}  {v}' for k, v in s.items()))
@@ -299,7 +301,8 @@ def _add_data(sub):
 COUNT_ARGS = ('samples', 'batch_size', 'max_new_tokens', 'limit', 'max_turns', 'sample')
 FOLDER_OUT = ('sft', 'grpo', 'eval', 'bfcl', 'compare', 'merge', 'fixture', 'toyworld')
 
-def check_args(a) -> None:
+def check_args(a: argparse.Namespace, # the parsed arguments of one command
+              ) -> None:
     "One RatError for an option out of range: counts below 1, a temperature that is not finite and ≥ 0, an impossible --out, an unknown preset, a used run folder, a bad --adapter."
     for k in COUNT_ARGS:
         v = getattr(a, k, None)
@@ -329,7 +332,8 @@ def parser() -> argparse.ArgumentParser:
     _add_training(add); _add_evaluation(add); _add_experiment(add); _add_data(sub)
     return ap
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, # the arguments after `rat` (default: the command line's)
+        ) -> int: # the exit status: 0, 1 (`rat data validate` found problems), 2 (bad input), 130 (interrupted)
     "Entry point of the `rat` console script: errors in the user's input are one line, not a traceback."
     a = parser().parse_args(argv)
     name = ' '.join(filter(None, (a.cmd, getattr(a, 'action', None))))
