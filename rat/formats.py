@@ -174,7 +174,10 @@ def _name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name): return node.id
     if isinstance(node, ast.Attribute) and (base := _name(node.value)): return f'{base}.{node.attr}'
 
-def python_calls(text: str, at: str, names: list[str] = ()) -> list[dict] | None:
+def python_calls(text: str, # an assistant turn's text, maybe calls written `[f(a=1), g(b='x')]`
+                 at: str, # where the text is, for errors (`item_id: conversations[i]`)
+                 names: list[str] = () # the tools' names, so names that are not Python names (`Get Weather`) parse
+                ) -> list[dict] | None:
     "Calls written `[f(a=1, b='x'), g()]` as `{'name', 'arguments'}`, parsed with `ast` (never run); None if the text is no call list."
     s = text.strip()
     if not re.match(r'\[\s*[^\W\d][^(\[\]]*\(', s): return None
