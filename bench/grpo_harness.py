@@ -20,7 +20,8 @@ from rat.data import load_rows
 from rat.grpo import grpo_dataset, grpo_prompt, grpo_trainer
 from rat.models import LORA_TARGETS
 from rat.registry import reward_setup, reward_weights
-from rat.train import Preset, build_trainer
+from rat.train import Preset
+from rat.runner import build_trainer
 
 hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
 warnings.filterwarnings('ignore', category=FutureWarning)   # transformers' gradient->activation checkpointing renames

@@ -165,8 +165,8 @@ def paired_bootstrap(a: list[list[float]], b: list[list[float]], resamples: int 
     return {'diff': sum(d) / n, 'lo': means[int(0.025 * resamples)], 'hi': means[int(0.975 * resamples) - 1], 'rows': n, 'seeds': len(a)}
 
 # %% ../nbs/09_eval.ipynb #7b4fe51c
-from .multiturn import (assistant_turns, episode_answer_correct, episode_rows, ran_out, run_episodes, step_reward,
-                           tool_errors)
+from .episodes import assistant_turns, episode_answer_correct, episode_rows, ran_out, step_reward, tool_errors
+from .multiturn import run_episodes
 from .rewards import tool_call_partial_reward
 from .registry import DEFAULT_REWARDS, combined_reward
 

@@ -11,7 +11,8 @@ from .core import RatError
 from .data import to_dataset
 from .protocol import render_prompt
 from .registry import reward_setup
-from .train import Preset, run_training
+from .train import Preset
+from .runner import run_training
 
 # %% auto #0
 __all__ = ['grpo_prompt', 'grpo_dataset', 'grpo_rewards', 'grpo_trainer', 'grpo', 'group_advantages', 'completion_logps',

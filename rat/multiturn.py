@@ -12,27 +12,17 @@ from typing import Callable, Sequence
 from .core import RatError
 from .data import select_rows, to_dataset
 from .protocol import as_obj, render_prompt
-from .rewards import format_reward, tool_call_partial_reward, tool_call_reward
-from .replies import answer_reward
+from .toyworld import TOOLS, execute_call
 from .registry import reward_setup
-from .toyworld import TOOLS, execute_call, execute_targets, tool_message
 from .grpo import grpo_rewards
 from .generation import generate_ids
-from .train import Preset, data_label, run_training
+from .train import Preset
+from .runner import data_label, run_training
+from .episodes import EPISODE_KINDS, EPISODE_REWARDS, MULTITURN_REWARDS, episode_rows
 
 # %% auto #0
-__all__ = ['EPISODE_KINDS', 'MULTITURN_REWARDS', 'EPISODE_REWARDS', 'episode_rows', 'tool_environment', 'environment_key',
-           'environments_for', 'multiturn_chat_template', 'check_multiturn_template', 'multiturn_dataset',
-           'assistant_turns', 'tool_errors', 'ran_out', 'final_reply', 'step_reward', 'result_coverage',
-           'episode_answer', 'episode_tool_call', 'episode_tool_call_partial', 'episode_format', 'invalid_call',
-           'turn_limit', 'episode_answer_correct', 'multiturn_trainer', 'grpo_multiturn', 'run_episodes']
-
-# %% ../nbs/08a_multiturn.ipynb #3af6bf72
-EPISODE_KINDS = ('tool_call', 'clarify', 'no_tool')
-
-def episode_rows(rows: list[dict]) -> list[dict]:
-    "The rows where an episode starts (the last message is the user's): kinds tool_call, clarify and no_tool."
-    return [r for r in rows if r['kind'] in EPISODE_KINDS]
+__all__ = ['tool_environment', 'environment_key', 'environments_for', 'multiturn_chat_template', 'check_multiturn_template',
+           'multiturn_dataset', 'multiturn_trainer', 'grpo_multiturn', 'run_episodes']
 
 # %% ../nbs/08a_multiturn.ipynb #23d5b8cd
 _RESERVED = ('reset', 'get_reward')  # method names TRL gives a meaning of its own
@@ -102,113 +92,13 @@ def _render_like_rows(trainer, rows: list[dict], tok) -> None:
     trainer._env_tools = {environment_key(r): as_obj(r['tools']) for r in rows}
     if (template := multiturn_chat_template(tok)) is not None: trainer.chat_template = template
 
-# %% ../nbs/08a_multiturn.ipynb #9ad7c2bb
-def assistant_turns(episode: list[dict]) -> list[dict]:
-    "The assistant messages of an episode, in order."
-    return [m for m in episode if isinstance(m, dict) and m.get('role') == 'assistant']
-
-def _ok_result(message: dict) -> bool:
-    try: out = json.loads(message.get('content') or '')
-    except (TypeError, ValueError): return False
-    return isinstance(out, dict) and 'result' in out
-
-def tool_errors(episode: list[dict]) -> tuple[int, int]:
-    "`(invalid calls, executed calls)`: tool messages that are not a JSON `result`, and all tool messages."
-    results = [m for m in episode if isinstance(m, dict) and m.get('role') == 'tool']
-    return sum(not _ok_result(m) for m in results), len(results)
-
-def ran_out(episode: list[dict]) -> bool:
-    "Did the episode end on calls that were never answered (turn limit or length budget reached)?"
-    return bool(episode) and episode[-1].get('role') == 'assistant' and bool(episode[-1].get('tool_calls'))
-
-def final_reply(episode: list[dict]) -> dict | None:
-    "The closing assistant turn when it makes no call, else None."
-    turns = assistant_turns(episode)
-    return turns[-1] if turns and not turns[-1].get('tool_calls') and not ran_out(episode) else None
-
-# %% ../nbs/08a_multiturn.ipynb #3d7e0c8b
-def step_reward(reward: Callable, row: dict, turn: dict) -> float | None:
-    "One single-step reward of `rat.rewards` on one assistant turn, given the row's columns."
-    return reward([turn], **{k: [row[k]] for k in ('target_tool_calls', 'target_reply', 'kind', 'tools', 'messages', 'source') if k in row})[0]
-
-def result_coverage(reply: dict, output: dict) -> float | None:
-    "How much of one tool output's values the reply states (`answer_reward`'s coverage); None if it holds none."
-    return answer_reward([reply], kind=['answer'], messages=[[tool_message(output)]], target_reply=[''])[0]
-
-def _gold_outputs(row: dict) -> list[dict]:
-    return [o for o in execute_targets(row) if 'result' in o]
-
-def episode_answer(row: dict, episode: list[dict]) -> float | None:
-    "Is the episode's final reply right: the gold calls' executed results for tool_call rows, else single-step scoring."
-    turns = assistant_turns(episode)
-    if not as_obj(row['target_tool_calls']):
-        if not turns or any(t.get('tool_calls') for t in turns): return 0.0
-        return step_reward(answer_reward, row, turns[0])
-    reply = final_reply(episode)
-    if reply is None: return 0.0
-    scores = [s for s in (result_coverage(reply, o) for o in _gold_outputs(row)) if s is not None]
-    return sum(scores) / len(scores) if scores else None
-
-def _over_call_turns(reward: Callable, row: dict, episode: list[dict]) -> float | None:
-    "A single-step call reward averaged over the turns that made calls (the first turn when none did); None where it does not apply."
-    turns = assistant_turns(episode)
-    scored = [t for t in turns if t.get('tool_calls')] or turns[:1]
-    values = [v for v in (step_reward(reward, row, t) for t in scored) if v is not None]
-    return sum(values) / len(values) if values else (None if scored else 0.0)
-
-def episode_tool_call(row: dict, episode: list[dict]) -> float:
-    "Tool-N1's binary call reward, averaged over the turns that made calls (the first turn when none did)."
-    return _over_call_turns(tool_call_reward, row, episode)
-
-def episode_tool_call_partial(row: dict, episode: list[dict]) -> float | None:
-    "ToolRL's partial call credit (names, argument keys, values), averaged over the turns that made calls; None on rows without target calls."
-    return _over_call_turns(tool_call_partial_reward, row, episode)
-
-def episode_format(row: dict, episode: list[dict]) -> float:
-    "The format reward averaged over the episode's assistant turns."
-    turns = assistant_turns(episode)
-    return sum(format_reward(turns)) / len(turns) if turns else 0.0
-
-def invalid_call(row: dict, episode: list[dict]) -> float:
-    "Minus the share of executed calls that returned an error (0 without calls)."
-    errors, calls = tool_errors(episode)
-    return -errors / calls if calls else 0.0
-
-def turn_limit(row: dict, episode: list[dict]) -> float:
-    "-1 when the episode ended on unanswered calls, else 0."
-    return -1.0 if ran_out(episode) else 0.0
-
-def episode_answer_correct(row: dict, episode: list[dict]) -> bool:
-    "End-to-end success: the final reply states every gold result (tool_call rows), or a reply with no call (others)."
-    if as_obj(row['target_tool_calls']):
-        reply = final_reply(episode)
-        return reply is not None and all(result_coverage(reply, o) in (1.0, None) for o in _gold_outputs(row))
-    turns = assistant_turns(episode)
-    return (len(turns) == 1 and not turns[0].get('tool_calls') and step_reward(format_reward, row, turns[0]) == 1.0
-            and (step_reward(answer_reward, row, turns[0]) or 0.0) >= 0.5)
-
-# %% ../nbs/08a_multiturn.ipynb #27ad8dc8
-_EPISODE_SCORES = {'format': episode_format, 'tool_call': episode_tool_call, 'tool_call_partial': episode_tool_call_partial,
-                   'answer': episode_answer,
-                   'invalid_call': invalid_call, 'turn_limit': turn_limit}
-MULTITURN_REWARDS = 'format:0.2,tool_call:1,answer:1,invalid_call:1,turn_limit:1'
-_COLUMNS = ('id', 'kind', 'target_tool_calls', 'target_reply', 'messages', 'tools', 'source')
-
-def _episode_reward(name: str, score: Callable) -> Callable:
-    "A TRL reward function scoring each completion (an episode) against its row's columns."
-    def reward(completions: list, **kwargs) -> list[float | None]:
-        missing = [c for c in ('kind', 'target_tool_calls') if kwargs.get(c) is None]
-        if missing: raise RatError(f"{name} needs the dataset column(s) {', '.join(missing)}")
-        rows = [{c: kwargs[c][i] for c in _COLUMNS if kwargs.get(c) is not None} for i in range(len(completions))]
-        return [score(r, ep if isinstance(ep, list) else [ep]) for r, ep in zip(rows, completions)]
-    reward.__name__ = reward.__qualname__ = f'{name}_penalty' if name in ('invalid_call', 'turn_limit') else f'episode_{name}_reward'
-    reward.__doc__ = score.__doc__
-    return reward
-
-EPISODE_REWARDS: dict[str, Callable] = {n: _episode_reward(n, s) for n, s in _EPISODE_SCORES.items()}
-
 # %% ../nbs/08a_multiturn.ipynb #81b135b8
-def multiturn_trainer(model, tok, rows: list[dict], args, rewards: str | dict | None = None, timeout_s: float = 1.0):
+def multiturn_trainer(model,                             # the policy (with LoRA, or fully trained)
+                      tok,                               # its tokenizer: TRL's Qwen3 chat template
+                      rows: list[dict],                  # rows; only the episode rows are used
+                      args,                              # a `GRPOConfig` (`max_tool_calling_iterations` is the turn limit)
+                      rewards: str | dict | None = None, # `name:weight,...` from `EPISODE_REWARDS` (default `MULTITURN_REWARDS`)
+                      timeout_s: float = 1.0):           # time limit of one tool call, in seconds
     "TRL's `GRPOTrainer` whose rollouts execute the rows' tools, scored by the episode rewards (default `MULTITURN_REWARDS`)."
     from trl import GRPOTrainer
     check_multiturn_template(tok)
@@ -274,8 +164,14 @@ def _run_call(env, call: dict) -> dict:
     except Exception as e: result = {'error': str(e)}
     return {'role': 'tool', 'name': name, 'content': str(result)}
 
-def run_episodes(model, tok, rows: list[dict], max_turns: int = 3, max_new_tokens: int = 96, batch_size: int = 16,
-                 timeout_s: float = 1.0) -> list[list[dict]]:
+def run_episodes(model,                    # the policy
+                 tok,                      # its tokenizer: TRL's Qwen3 chat template
+                 rows: list[dict],         # episode rows (`rat.episodes.episode_rows`)
+                 max_turns: int = 3,       # rounds of tool results before the model's last turn
+                 max_new_tokens: int = 96, # the length budget of each turn
+                 batch_size: int = 16,     # episodes generated at once
+                 timeout_s: float = 1.0    # time limit of one tool call, in seconds
+                ) -> list[list[dict]]:
     "Play each row's episode greedily, executing the model's calls as TRL's training loop does; the messages of each."
     from trl.chat_template_utils import add_response_schema, parse_response
     if getattr(tok, 'response_template', None) is None and getattr(tok, 'response_schema', None) is None: add_response_schema(tok)

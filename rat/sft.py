@@ -9,7 +9,8 @@ from pathlib import Path
 from .core import RatError
 from .data import to_dataset
 from .protocol import action_message
-from .train import Preset, run_training
+from .train import Preset
+from .runner import run_training
 
 # %% auto #0
 __all__ = ['LOSS_ON', 'sft_dataset', 'sft_trainer', 'sft']
