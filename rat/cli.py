@@ -311,7 +311,8 @@ def check_args(a: argparse.Namespace, # the parsed arguments of one command
     if t is not None and not (math.isfinite(t) and t >= 0): raise RatError(f"--temperature must be a finite number >= 0, got {t}")
     if a.cmd in FOLDER_OUT and getattr(a, 'out', None): check_out_dir(a.out)
     if a.cmd in ('sft', 'grpo'):
-        from rat.train import check_run_dir, resolve_preset
+        from rat.runner import check_run_dir
+        from rat.train import resolve_preset
         resolve_preset(a.preset)   # before --data is read (a chat file is converted first)
         check_run_dir(a.out, a.resume, a.overwrite)
     if getattr(a, 'adapter', None):
