@@ -148,7 +148,11 @@ def _demo_stages(cfg: DemoConfig, seed: int, base: str, out: Path, train: list[d
                    after=(s.name,) if s.name in trained else ()) for split, rows in tests.items() for s in systems]
     return train_stages + evals
 
-def demo(out_dir: str | Path = 'runs/demo', quick: bool = False, seed: int = 0, cfg: DemoConfig | None = None) -> dict:
+def demo(out_dir: str | Path = 'runs/demo', # run folder: adapters, logs, predictions, `demo.json`
+         quick: bool = False, # `QUICK` instead of `DemoConfig()` when `cfg` is not given
+         seed: int = 0, # seeds every stage's LoRA initialisation and data order
+         cfg: DemoConfig | None = None, # sizes and steps
+        ) -> dict:
     "Run the miniature paper experiment for one seed on CPU; return (and write to `out_dir/demo.json`) every number."
     from rat.data import load_rows
     from rat.conversations import toyworld_dir
@@ -256,8 +260,13 @@ def plot_grpo_rewards(runs_dir: str | Path, seeds: list[int], out: str | Path) -
     return Path(out)
 
 # %% ../nbs/10_demo.ipynb #e147799e
-def demo_seeds(seeds: int | list[int] = 1, out_dir: str | Path = 'runs/demo', quick: bool = False, cfg: DemoConfig | None = None,
-               results: str | Path | None = None, figures: str | Path | None = None) -> dict:
+def demo_seeds(seeds: int | list[int] = 1, # N (seeds 0..N-1) or the seeds themselves
+               out_dir: str | Path = 'runs/demo', # run folder, one `seed-S` sub-folder per seed
+               quick: bool = False, # `QUICK`: a few steps per stage (checks the pipeline, not the results)
+               cfg: DemoConfig | None = None, # sizes and steps (default: `DemoConfig()`, or `QUICK`)
+               results: str | Path | None = None, # the results JSON (default: `out_dir/demo.json`)
+               figures: str | Path | None = None, # folder of `demo_compare.png` and `demo_rewards.png` (default: `out_dir`)
+              ) -> dict:
     "Run `demo` for each seed, aggregate (mean ± sd, paired CIs), write the results JSON and figures; return them."
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     out, t0 = Path(out_dir), time.perf_counter()
