@@ -10,6 +10,7 @@ from typing import Callable
 from .core import RatError, read_jsonl, check_out_dir
 from .data import select_rows
 from .train import Preset, resolve_preset, run_config
+from transformers import TrainerCallback
 
 # %% auto #0
 __all__ = ['WEIGHT_FILES', 'RUN_FILES', 'MetricsLog', 'truncate_metrics', 'checkpoint_problem', 'checkpoints', 'last_checkpoint',
@@ -17,8 +18,6 @@ __all__ = ['WEIGHT_FILES', 'RUN_FILES', 'MetricsLog', 'truncate_metrics', 'check
            'run_model', 'write_run_config', 'fit', 'build_trainer', 'run_training']
 
 # %% ../nbs/06_train_run.ipynb #1bdb2c02
-from transformers import TrainerCallback
-
 class MetricsLog(TrainerCallback):
     "Append every trainer log (with its global step) to a JSONL file."
     def __init__(self, path: str | Path): self.path = Path(path)
