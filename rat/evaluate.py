@@ -12,8 +12,11 @@ from .core import RatError, write_jsonl
 from .models import System, load_system
 from .generation import generate
 from .protocol import as_call, as_obj, assistant_prefill, format_completion, render_prompt
-from .rewards import format_reward, tool_call_reward, calls_match, parse_trl_completion, canonical_json
+from .rewards import format_reward, tool_call_reward, tool_call_partial_reward, calls_match, parse_trl_completion, canonical_json
 from .replies import answer_reward, think_action_consistency, reply_passes
+from .episodes import assistant_turns, episode_answer_correct, episode_rows, ran_out, step_reward, tool_errors
+from .multiturn import run_episodes
+from .registry import DEFAULT_REWARDS, combined_reward
 
 # %% auto #0
 __all__ = ['METRICS', 'PLOT_METRICS', 'argument_f1', 'score_completion', 'aggregate', 'summarize', 'metrics_table', 'evaluate',
@@ -95,9 +98,17 @@ def metrics_table(results: dict[str, dict], metrics: list[str] | None = None, re
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
-def evaluate(system: System, rows: list[dict], out_dir: str | Path | None = None, max_new_tokens: int = 256,
-             batch_size: int = 16, samples: int = 1, temperature: float = 0.0, seed: int = 0, model_tok=None,
-             faithful: bool = False) -> dict:
+def evaluate(system: System, # name, model, adapter and thinking mode
+             rows: list[dict], # the eval set, rat rows
+             out_dir: str | Path | None = None, # write metrics.json, predictions.jsonl and metrics.md here
+             max_new_tokens: int = 256,
+             batch_size: int = 16,
+             samples: int = 1, # completions per prompt (pass@k); needs temperature > 0
+             temperature: float = 0.0, # 0: greedy
+             seed: int = 0,
+             model_tok=None, # an already loaded `(model, tokenizer)` (default: `load_system(system)`)
+             faithful: bool = False, # thinking systems: add `faithfulness` on the tool-call rows
+            ) -> dict:
     "Generate for every row, score with the reward code, aggregate (+ `faithfulness` on tool-call rows when asked); write files when `out_dir` is set."
     model, tok = model_tok or load_system(system)
     prompts = [render_prompt(r, tok, enable_thinking=system.think) for r in rows]
@@ -165,11 +176,6 @@ def paired_bootstrap(a: list[list[float]], b: list[list[float]], resamples: int 
     return {'diff': sum(d) / n, 'lo': means[int(0.025 * resamples)], 'hi': means[int(0.975 * resamples) - 1], 'rows': n, 'seeds': len(a)}
 
 # %% ../nbs/09_eval.ipynb #7b4fe51c
-from .episodes import assistant_turns, episode_answer_correct, episode_rows, ran_out, step_reward, tool_errors
-from .multiturn import run_episodes
-from .rewards import tool_call_partial_reward
-from .registry import DEFAULT_REWARDS, combined_reward
-
 def _mean_present(xs) -> float | None:
     xs = [x for x in xs if x is not None]
     return sum(xs) / len(xs) if xs else None
@@ -238,8 +244,12 @@ def write_comparison(results: dict[str, dict], out_dir: str | Path, ref: dict[st
     print(table)
     return results
 
-def compare(systems: list[System], rows: list[dict], out_dir: str | Path, ref: dict[str, str] | None = None,
-            figure: str | Path | None = None, **eval_kw) -> dict:
+def compare(systems: list[System], # the systems, unique names
+            rows: list[dict], # one eval set for all
+            out_dir: str | Path, # one sub-folder per system, and compare.md / compare.json / compare.png
+            ref: dict[str, str] | None = None, # `{label: system name}` rows to state the relative change of `overall` against
+            figure: str | Path | None = None, # bar chart path (default: `out_dir/compare.png`)
+            **eval_kw) -> dict: # `{system name: evaluate(...) metrics}`
     "Evaluate each system on `rows`; write `compare.md`/`compare.json` (+ figure); return `{name: metrics}`."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     names = [s.name for s in systems]
