@@ -73,7 +73,7 @@ def prompt_rows(tok, n: int, target_tokens: int = 512, scan: int = 600) -> tuple
 
 
 def rat_trainer(preset: Preset, model_path: str | Path, rows: list[dict], out_dir: str | Path, overrides: dict):
-    "The GRPOTrainer `rat.grpo.grpo` trains (`rat.train.build_trainer` + `rat.grpo.grpo_trainer`, default rewards), not trained."
+    "The GRPOTrainer `rat.grpo.grpo` trains (`rat.runner.build_trainer` + `rat.grpo.grpo_trainer`, default rewards), not trained."
     weights = list(reward_weights(None).values())
     return build_trainer(grpo_trainer, rows, replace(preset, model=str(model_path)), 'grpo', out_dir, overrides=overrides,
                          reward_weights=weights)

@@ -46,7 +46,7 @@ def _cmd_grpo(a):
         run = grpo(_data(a.data), a.out, **kw)
     print(f'grpo done: adapter in {run/"adapter"}, reward curves in {run/"rewards.png"}')
 
-DATA_HELP = 'rat rows (JSONL, or a HF dataset folder / parquet) or chat-format conversations, converted on the fly (rat.convert.read_rows)'
+DATA_HELP = 'rat rows (JSONL, or a HF dataset folder / parquet) or chat-format conversations, converted on the fly (rat.datafiles.read_rows)'
 
 def _train_args(p):
     p.add_argument('--data', default='data/toyworld_train.jsonl', help=DATA_HELP)
@@ -70,7 +70,7 @@ def _add_training(add):
 
     p = add('grpo', _cmd_grpo, 'GRPO with the reward registry (QLoRA on one GPU), from the base model or an SFT adapter.')
     _train_args(p); p.add_argument('--out', default='runs/grpo', help='run folder')
-    p.add_argument('--rewards', default=None, help='name:weight,... from the registry (default: format + tool_call + answer; with --rollout multi-turn also invalid_call and turn_limit, see rat.multiturn.MULTITURN_REWARDS)')
+    p.add_argument('--rewards', default=None, help='name:weight,... from the registry (default: format + tool_call + answer; with --rollout multi-turn also invalid_call and turn_limit, see rat.episodes.MULTITURN_REWARDS)')
     p.add_argument('--quantization', default=None, choices=['nf4', 'none'], help='override the preset\'s quantisation')
     p.add_argument('--rollout', default='single-step', choices=['single-step', 'multi-turn'],
                    help='multi-turn: execute the model\'s tool calls (toy-world tools) and reward whole episodes (rat.multiturn)')

@@ -33,7 +33,7 @@ def sft_dataset(rows: list[dict], think: bool | str, loss_on: str = 'action'):
 
 # %% ../nbs/07_sft.ipynb #d6d5b9bd
 def sft_trainer(model, tok, rows: list[dict], args, think: bool | str = True, loss_on: str = 'action'):
-    "TRL's `SFTTrainer` on the rows' target actions (`sft_dataset`): the SFT trainer builder of `rat.train.run_training`."
+    "TRL's `SFTTrainer` on the rows' target actions (`sft_dataset`): the SFT trainer builder of `rat.runner.run_training`."
     from trl import SFTTrainer
     return SFTTrainer(model=model, args=args, train_dataset=sft_dataset(rows, think, loss_on), processing_class=tok)
 
