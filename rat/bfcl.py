@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from .core import RatError, read_jsonl
 from .data import LoadReport, keep_valid, make_row
-from .protocol import as_call, function_of, list_of, params_of
+from .protocol import as_call, dotted_name, function_of, list_of, params_of
 
 # %% auto #0
 __all__ = ['BFCL_CATEGORIES', 'bfcl_to_json_schema', 'load_bfcl', 'standardize_string', 'bfcl_check', 'bfcl_match',
@@ -208,11 +208,6 @@ def bfcl_match(predicted_calls, ground_truth, functions, category: str = '') -> 
     return bfcl_check(predicted_calls, ground_truth, functions, category)[0]
 
 # %% ../nbs/04b_bfcl.ipynb #097745bd
-def _call_name(node) -> str | None:
-    if isinstance(node, ast.Name): return node.id
-    if isinstance(node, ast.Attribute) and (base := _call_name(node.value)): return f"{base}.{node.attr}"
-    return None
-
 def _py_value(node):
     if isinstance(node, ast.Constant): return node.value
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and isinstance(node.operand, ast.Constant) \
@@ -222,7 +217,7 @@ def _py_value(node):
     if isinstance(node, ast.Tuple): return tuple(_py_value(e) for e in node.elts)
     if isinstance(node, ast.Dict) and None not in node.keys:
         return {_py_value(k): _py_value(v) for k, v in zip(node.keys, node.values)}
-    if isinstance(node, (ast.Name, ast.Attribute)) and (name := _call_name(node)): return name
+    if isinstance(node, (ast.Name, ast.Attribute)) and (name := dotted_name(node)): return name
     return ast.unparse(node)
 
 def parse_python_calls(text: str) -> list[dict] | None:
@@ -233,7 +228,7 @@ def parse_python_calls(text: str) -> list[dict] | None:
     nodes = body.elts if isinstance(body, (ast.List, ast.Tuple)) else [body]
     calls = []
     for n in nodes:
-        if not (isinstance(n, ast.Call) and (name := _call_name(n.func))): return None
+        if not (isinstance(n, ast.Call) and (name := dotted_name(n.func))): return None
         try: args = {k.arg: _py_value(k.value) for k in n.keywords if k.arg}
         except (RecursionError, TypeError): return None
         calls.append({'name': name, 'arguments': args})

@@ -15,7 +15,6 @@ from .protocol import as_call, as_obj, assistant_prefill, format_completion, ren
 from .rewards import format_reward, tool_call_reward, tool_call_partial_reward, calls_match, parse_trl_completion, canonical_json
 from .replies import answer_reward, think_action_consistency, reply_passes
 from .episodes import assistant_turns, episode_answer_correct, episode_rows, ran_out, step_reward, tool_errors
-from .multiturn import run_episodes
 from .registry import DEFAULT_REWARDS, combined_reward
 
 # %% auto #0
@@ -203,6 +202,7 @@ def step_metrics(rows: list[dict], first_turns: list[dict], rewards: str = DEFAU
 
 def evaluate_multiturn(model, tok, rows: list[dict], max_turns: int = 3, max_new_tokens: int = 96, batch_size: int = 16) -> dict:
     "End-to-end episode metrics on the episode rows, and single-step metrics on every row."
+    from rat.multiturn import run_episodes   # loads transformers: only when episodes are played
     eps = episode_rows(rows)
     played = run_episodes(model, tok, eps, max_turns, max_new_tokens, batch_size)
     steps = run_episodes(model, tok, rows, 0, max_new_tokens, batch_size)

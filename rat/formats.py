@@ -10,6 +10,7 @@ from typing import Any, Callable
 from .chat import chat_to_rows
 from .core import RatError
 from .data import LoadReport
+from .protocol import dotted_name
 
 # %% auto #0
 __all__ = ['TO_CHAT', 'READERS', 'json_type', 'json_schema', 'tool_spec', 'tool_specs', 'show_rows', 'xlam_chat', 'hermes_chat',
@@ -169,11 +170,6 @@ def _value(node: ast.AST, at: str) -> Any:
     try: return ast.literal_eval(node)
     except (ValueError, TypeError): raise RatError(f'{at}: expected literal argument values (got {ast.unparse(node)[:60]!r})') from None
 
-def _name(node: ast.AST) -> str | None:
-    "A called function's (dotted) name."
-    if isinstance(node, ast.Name): return node.id
-    if isinstance(node, ast.Attribute) and (base := _name(node.value)): return f'{base}.{node.attr}'
-
 def python_calls(text: str, # an assistant turn's text, maybe calls written `[f(a=1), g(b='x')]`
                  at: str, # where the text is, for errors (`item_id: conversations[i]`)
                  names: list[str] = () # the tools' names, so names that are not Python names (`Get Weather`) parse
@@ -185,12 +181,12 @@ def python_calls(text: str, # an assistant turn's text, maybe calls written `[f(
     for alias, n in aliases.items(): s = re.sub(rf'(?<=[\[,])(\s*){re.escape(n)}\s*\(', rf'\g<1>{alias}(', s)
     try: tree = ast.parse(s, mode='eval').body
     except (SyntaxError, ValueError, RecursionError): raise RatError(f'{at}: expected calls written [f(a=1), g(b="x")] (got {text[:60]!r})') from None
-    if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) and _name(c.func) for c in tree.elts):
+    if not isinstance(tree, ast.List) or not all(isinstance(c, ast.Call) and dotted_name(c.func) for c in tree.elts):
         raise RatError(f'{at}: expected a list of calls [f(a=1), ...] (got {text[:60]!r})')
     calls = []
     for c in tree.elts:
         if c.args or any(k.arg is None for k in c.keywords): raise RatError(f'{at}: expected keyword arguments only (got {ast.unparse(c)[:60]!r})')
-        calls.append({'name': aliases.get(_name(c.func), _name(c.func)), 'arguments': {k.arg: _value(k.value, at) for k in c.keywords}})
+        calls.append({'name': aliases.get(dotted_name(c.func), dotted_name(c.func)), 'arguments': {k.arg: _value(k.value, at) for k in c.keywords}})
     return calls
 
 # %% ../nbs/02b_formats.ipynb #e997dccb

@@ -15,8 +15,8 @@ from .core import RatError
 # %% auto #0
 __all__ = ['EXAMPLE_ROW', 'THINK_OPEN', 'THINK_CLOSE', 'CALL_OPEN', 'CALL_CLOSE', 'STRICT_JSON', 'ASSISTANT', 'fresh_obj',
            'as_obj', 'qwen3_chat_template', 'render_prompt', 'format_completion', 'templated_think', 'action_message',
-           'Parsed', 'parse_completion', 'assistant_prefill', 'loads_lenient', 'as_call', 'function_of', 'params_of',
-           'list_of']
+           'Parsed', 'parse_completion', 'assistant_prefill', 'loads_lenient', 'as_call', 'dotted_name', 'function_of',
+           'params_of', 'list_of']
 
 # %% ../nbs/01_protocol.ipynb #c32abaea
 EXAMPLE_ROW = {
@@ -263,6 +263,12 @@ def as_call(c) -> tuple[str, dict] | None:
     if len(c) == 1:
         (name, args), = c.items()
         return (name, args) if isinstance(args, dict) and name not in ('name', 'arguments', 'function') else None
+    return None
+
+def dotted_name(node: ast.AST) -> str | None:
+    "The name an `ast` node spells, `f` or `math.factorial`; None for anything else (calls written as Python text)."
+    if isinstance(node, ast.Name): return node.id
+    if isinstance(node, ast.Attribute) and (base := dotted_name(node.value)): return f'{base}.{node.attr}'
     return None
 
 # %% ../nbs/01_protocol.ipynb #48d8acaa
